@@ -1,0 +1,62 @@
+/**
+ * The one error type Lakebox throws at its users. `code` is stable and machine-readable;
+ * `message` says what was wrong and what to do next. `transient` marks errors that a retry
+ * may cure (a conflict, a dropped connection); retry policies read the mark, never the text.
+ */
+export class LakeError extends Error {
+  override readonly name = 'LakeError';
+  readonly code: ErrorCode;
+  readonly transient: boolean;
+  readonly details: Record<string, unknown>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; transient?: boolean; details?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.transient = options.transient ?? false;
+    this.details = options.details ?? {};
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
+    return Object.keys(this.details).length > 0
+      ? { code: this.code, message: this.message, details: this.details }
+      : { code: this.code, message: this.message };
+  }
+}
+
+export type ErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_IDENTIFIER'
+  | 'INVALID_KEY'
+  | 'INVALID_CONFIG'
+  | 'CONFIG_NOT_FOUND'
+  | 'LAKE_EXISTS'
+  | 'OBJECT_NOT_FOUND'
+  | 'DATABASE_NOT_FOUND'
+  | 'DATABASE_EXISTS'
+  | 'DATABASE_NOT_EMPTY'
+  | 'TABLE_NOT_FOUND'
+  | 'TABLE_EXISTS'
+  | 'SNAPSHOT_NOT_FOUND'
+  | 'SCHEMA_MISMATCH'
+  | 'COMMIT_CONFLICT'
+  | 'SQL_ERROR'
+  | 'UNSUPPORTED_STATEMENT'
+  | 'FILE_NOT_FOUND'
+  | 'UNSUPPORTED_FORMAT'
+  | 'RUN_NOT_FOUND'
+  | 'RUN_NOT_CANCELLABLE'
+  | 'RUN_CANCELLED'
+  | 'UNKNOWN_RUN_KIND'
+  | 'STORAGE_UNREACHABLE'
+  | 'STORAGE_ACCESS_DENIED'
+  | 'STORAGE_ERROR'
+  | 'METADATA_UNREACHABLE'
+  | 'INTERNAL';
+
+export function isLakeError(error: unknown, code?: ErrorCode): error is LakeError {
+  return error instanceof LakeError && (code === undefined || error.code === code);
+}

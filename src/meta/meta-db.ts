@@ -1,0 +1,50 @@
+import { Kysely, Migrator } from 'kysely';
+import { LakeError } from '../errors/lake-error.js';
+import type { MetaDialect } from './dialects/meta-dialect.js';
+import { migrationProvider } from './migrations/migrations.js';
+import type { MetaSchema } from './schema.js';
+
+/** The metadata database: a Kysely handle on one of the dialects, migrated to the latest schema. */
+export interface MetaDb {
+  readonly db: Kysely<MetaSchema>;
+  readonly dialect: MetaDialect;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the metadata database and applies pending migrations. Kysely's migrator holds a
+ * lock table, so processes opening the same lake at once migrate it exactly once.
+ *
+ * @throws LakeError METADATA_UNREACHABLE when the database cannot be reached.
+ */
+export async function openMetaDb(dialect: MetaDialect): Promise<MetaDb> {
+  const db = new Kysely<MetaSchema>({ dialect: dialect.createKyselyDialect() });
+  try {
+    const migrator = new Migrator({
+      db,
+      provider: migrationProvider(dialect),
+      migrationTableName: 'lb_migration',
+      migrationLockTableName: 'lb_migration_lock',
+    });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error;
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw new LakeError(
+      'METADATA_UNREACHABLE',
+      `Cannot open the metadata database at ${dialect.location}: ${describe(error)}. Check that it is running and that the URL and credentials are right.`,
+      { cause: error, transient: true },
+    );
+  }
+  return {
+    db,
+    dialect,
+    close: () => db.destroy(),
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
+  if (error instanceof Error) return error.message || error.constructor.name;
+  return String(error);
+}

@@ -1,0 +1,149 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The metadata database's tables, as Kysely sees them. The catalog tables follow the shape
+ * DuckLake gives a catalog kept in SQL (snapshots, schema versions, columns, data files,
+ * per-file column statistics, delete files) so that exposing the lake to other engines is a
+ * translation. Times are epoch milliseconds; JSON is stored as text in both dialects.
+ */
+export interface MetaSchema {
+  lb_database: DatabaseRow;
+  lb_table: TableRow;
+  lb_schema: SchemaRow;
+  lb_column: ColumnRow;
+  lb_snapshot: SnapshotRow;
+  lb_data_file: DataFileRow;
+  lb_file_column_stats: FileColumnStatsRow;
+  lb_delete_file: DeleteFileRow;
+  lb_run: RunRow;
+  lb_run_log: RunLogRow;
+  lb_event: EventRow;
+}
+
+type Json = string;
+
+export interface DatabaseRow {
+  database_id: Generated<number>;
+  name: string;
+  zone: string;
+  description: string | null;
+  properties: Json;
+  created_at: number;
+  dropped_at: number | null;
+}
+
+export interface TableRow {
+  table_id: Generated<number>;
+  database_id: number;
+  name: string;
+  kind: string;
+  format: string;
+  location: string;
+  description: string | null;
+  properties: Json;
+  current_snapshot_id: number | null;
+  current_schema_id: number | null;
+  created_at: number;
+  dropped_at: number | null;
+}
+
+export interface SchemaRow {
+  schema_id: Generated<number>;
+  table_id: number;
+  version: number;
+  partition_columns: Json;
+  created_at: number;
+}
+
+export interface ColumnRow {
+  schema_id: number;
+  table_id: number;
+  position: number;
+  name: string;
+  type: string;
+  nullable: number;
+  description: string | null;
+}
+
+export interface SnapshotRow {
+  snapshot_id: Generated<number>;
+  table_id: number;
+  parent_snapshot_id: number | null;
+  schema_id: number;
+  operation: string;
+  summary: Json;
+  record_count: number;
+  file_count: number;
+  total_bytes: number;
+  committed_at: number;
+  expired_at: number | null;
+}
+
+export interface DataFileRow {
+  file_id: Generated<number>;
+  table_id: number;
+  path: string;
+  format: string;
+  record_count: number;
+  file_size: number;
+  partition_values: Json;
+  begin_snapshot: number;
+  end_snapshot: number | null;
+}
+
+export interface FileColumnStatsRow {
+  file_id: number;
+  table_id: number;
+  column_name: string;
+  value_count: number | null;
+  null_count: number | null;
+  min_value: string | null;
+  max_value: string | null;
+}
+
+export interface DeleteFileRow {
+  delete_file_id: Generated<number>;
+  table_id: number;
+  data_file_id: number;
+  path: string;
+  record_count: number;
+  file_size: number;
+  begin_snapshot: number;
+  end_snapshot: number | null;
+}
+
+export interface RunRow {
+  run_id: string;
+  kind: string;
+  name: string | null;
+  status: string;
+  attempt: number;
+  max_attempts: number;
+  retry_of: string | null;
+  parameters: Json;
+  metrics: Json;
+  progress: Json | null;
+  error: Json | null;
+  cancel_requested: number;
+  worker: string | null;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  heartbeat_at: number | null;
+}
+
+export interface RunLogRow {
+  log_id: Generated<number>;
+  run_id: string;
+  ts: number;
+  level: string;
+  message: string;
+}
+
+export interface EventRow {
+  event_id: Generated<number>;
+  type: string;
+  subject: string | null;
+  payload: Json;
+  created_at: number;
+}

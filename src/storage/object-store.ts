@@ -1,0 +1,76 @@
+import type { Readable } from 'node:stream';
+
+/** What a store knows about one object. `etag` changes whenever the content changes. */
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: Date;
+}
+
+export interface PutResult {
+  etag: string;
+  size: number;
+}
+
+export type ObjectBody = Buffer | Uint8Array | string | Readable | AsyncIterable<Uint8Array>;
+
+export interface PutOptions {
+  contentType?: string;
+}
+
+/** Inclusive byte range, as in HTTP `Range: bytes=start-end`; `end` open means to the end. */
+export interface ByteRange {
+  start: number;
+  end?: number;
+}
+
+export interface ListOptions {
+  prefix?: string;
+  /** With a delimiter, keys sharing the part up to it are rolled up into `prefixes`. */
+  delimiter?: string;
+  maxKeys?: number;
+  continuationToken?: string;
+}
+
+export interface ListPage {
+  objects: ObjectInfo[];
+  prefixes: string[];
+  continuationToken?: string;
+}
+
+/**
+ * The few operations a storage backend implements. Backends assume valid keys; the
+ * guarantees every backend shares (key validation, events) live once in `GuardedStore`.
+ *
+ * Errors: a missing object is `OBJECT_NOT_FOUND`; an unreachable backend is
+ * `STORAGE_UNREACHABLE` (transient); refused credentials are `STORAGE_ACCESS_DENIED`.
+ */
+export interface ObjectStore {
+  /** Human-readable location, e.g. `file:///lake` or `s3://bucket/prefix` (never credentials). */
+  readonly location: string;
+  readonly kind: 'fs' | 's3';
+  /** Writes an object; it becomes visible only when complete. Streams are never buffered whole. */
+  put(key: string, body: ObjectBody, options?: PutOptions): Promise<PutResult>;
+  /** Moves (fs) or uploads (s3) a local file into the store; the local file is consumed. */
+  putFile(key: string, localPath: string): Promise<PutResult>;
+  get(key: string, range?: ByteRange): Promise<Readable>;
+  head(key: string): Promise<ObjectInfo | undefined>;
+  list(options: ListOptions): Promise<ListPage>;
+  /** Deleting a missing key is not an error. */
+  delete(key: string): Promise<void>;
+  copy(sourceKey: string, destinationKey: string): Promise<PutResult>;
+  /** Where the object can be read on this machine without copying, if anywhere (fs only). */
+  localPath(key: string): string | undefined;
+  close(): Promise<void>;
+}
+
+/** Every object under a prefix, page by page, without holding the whole listing. */
+export async function* listAll(store: Pick<ObjectStore, 'list'>, prefix: string): AsyncGenerator<ObjectInfo> {
+  let continuationToken: string | undefined;
+  do {
+    const page = await store.list({ prefix, continuationToken });
+    yield* page.objects;
+    continuationToken = page.continuationToken;
+  } while (continuationToken);
+}

