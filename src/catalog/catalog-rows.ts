@@ -50,7 +50,10 @@ export function toTable(row: Selectable<TableRow>, database: string): Table {
   };
 }
 
-export function toSchema(row: Selectable<SchemaRow>, columns: Selectable<ColumnRow>[]): TableSchema {
+export function toSchema(
+  row: Selectable<SchemaRow>,
+  columns: Selectable<ColumnRow>[],
+): TableSchema {
   return {
     id: row.schema_id,
     version: row.version,

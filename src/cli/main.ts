@@ -1,0 +1,73 @@
+import { Command, CommanderError } from 'commander';
+import { LakeError } from '../errors/lake-error.js';
+import { CliContext } from './cli-context.js';
+import { databasesCommand } from './commands/databases-command.js';
+import { eventsCommand } from './commands/events-command.js';
+import { initCommand } from './commands/init-command.js';
+import { loadCommand, vacuumCommand } from './commands/load-command.js';
+import { queryCommand } from './commands/query-command.js';
+import { runCommand, runsCommand } from './commands/runs-command.js';
+import { historyCommand, tableCommand, tablesCommand } from './commands/tables-command.js';
+import { ExitCode, exitCodeFor } from './exit-code.js';
+
+export function buildProgram(): Command {
+  const program = new Command('lakebox')
+    .description(
+      'A data lake on your laptop, or on S3 and PostgreSQL: migrate, store, catalog, transform, query.',
+    )
+    .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
+    .option('--lake <dir>', 'the lake directory (default: $LAKEBOX_LAKE or the current directory)')
+    .option('--json', 'machine-readable JSON output')
+    .option('--debug', 'show stack traces on errors')
+    .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true })
+    .exitOverride();
+  for (const command of [
+    initCommand(),
+    queryCommand(),
+    databasesCommand(),
+    tablesCommand(),
+    tableCommand(),
+    historyCommand(),
+    loadCommand(),
+    vacuumCommand(),
+    runsCommand(),
+    runCommand(),
+    eventsCommand(),
+  ]) {
+    program.addCommand(command.exitOverride());
+  }
+  return program;
+}
+
+/** Runs the CLI; returns the exit code rather than exiting, so tests can call it in-process. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+  } catch (error) {
+    return reportError(error, program);
+  } finally {
+    await CliContext.of(program).close();
+  }
+}
+
+function reportError(error: unknown, program: Command): number {
+  if (error instanceof CommanderError) {
+    // Commander already printed help, the version, or its one-line usage error.
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  const debug = program.opts<{ debug?: boolean }>().debug ?? process.argv.includes('--debug');
+  if (error instanceof LakeError) {
+    process.stderr.write(`lakebox: ${error.message} [${error.code}]\n`);
+    if (debug) process.stderr.write(`${error.stack}\n`);
+    return exitCodeFor(error.code);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(
+    `lakebox: internal error: ${message.split('\n')[0]} (run again with --debug for details) [INTERNAL]\n`,
+  );
+  if (debug) process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
+  return ExitCode.failed;
+}

@@ -1,0 +1,74 @@
+import Table from 'cli-table3';
+import { jsonReplacer } from '../engine/arrow-table.js';
+
+/** Writes what commands print; `--json` switches every command to machine-readable JSON. */
+export class Output {
+  constructor(
+    readonly json: boolean,
+    private readonly stdout: NodeJS.WritableStream = process.stdout,
+  ) {}
+
+  line(text = ''): void {
+    this.stdout.write(`${text}\n`);
+  }
+
+  /** JSON on one line per value, for `--json` and `--format json`. */
+  data(value: unknown): void {
+    this.stdout.write(`${JSON.stringify(value, jsonReplacer)}\n`);
+  }
+
+  /** A table for people; with `--json`, the rows as a JSON array instead. */
+  table(rows: Array<Record<string, unknown>>, columns?: string[]): void {
+    if (this.json) return this.data(rows);
+    const head = columns ?? (rows[0] ? Object.keys(rows[0]) : []);
+    if (head.length === 0) return;
+    const table = new Table({ head, style: { head: [], border: [] } });
+    for (const row of rows) table.push(head.map((h) => cell(row[h])));
+    this.line(table.toString());
+  }
+
+  /** Key-value pairs for people (a `describe` view); with `--json`, the object. */
+  fields(title: string | undefined, value: Record<string, unknown>): void {
+    if (this.json) return this.data(value);
+    if (title) this.line(title);
+    const width = Math.max(...Object.keys(value).map((k) => k.length));
+    for (const [key, v] of Object.entries(value)) {
+      if (v === undefined) continue;
+      this.line(`  ${key.padEnd(width)}  ${cell(v)}`);
+    }
+  }
+
+  csv(columns: string[], rows: unknown[][]): void {
+    this.line(columns.map(csvField).join(','));
+    for (const row of rows) this.line(row.map(csvField).join(','));
+  }
+}
+
+export function cell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') return JSON.stringify(value, jsonReplacer);
+  return String(value);
+}
+
+function csvField(value: unknown): string {
+  const text = cell(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/** The lake config file, `lakebox.json` in the lake directory. Secrets are `${env:NAME}`. */
+export const CONFIG_FILE = 'lakebox.json';
+
+const localStorage = z
+  .object({
+    type: z.literal('local'),
+    /** Root of the zones; relative paths are relative to the lake directory. Default: the lake directory. */
+    path: z.string().min(1).optional(),
+  })
+  .strict();
+
+const s3Storage = z
+  .object({
+    type: z.literal('s3'),
+    /** `s3://bucket/optional/prefix` */
+    uri: z
+      .string()
+      .regex(
+        /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/,
+        'must look like s3://bucket/prefix',
+      ),
+    endpoint: z.string().url().optional(),
+    region: z.string().min(1).default('us-east-1'),
+    accessKeyId: z.string().optional(),
+    secretAccessKey: z.string().optional(),
+    forcePathStyle: z.boolean().optional(),
+  })
+  .strict();
+
+const sqliteMetadata = z
+  .object({
+    type: z.literal('sqlite'),
+    /** Relative paths are relative to the lake directory. */
+    path: z.string().min(1).default('.lakebox/meta.db'),
+  })
+  .strict();
+
+const postgresMetadata = z
+  .object({
+    type: z.literal('postgres'),
+    url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+    poolSize: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const lakeConfigSchema = z
+  .object({
+    version: z.literal(1),
+    storage: z.discriminatedUnion('type', [localStorage, s3Storage]).default({ type: 'local' }),
+    metadata: z
+      .discriminatedUnion('type', [sqliteMetadata, postgresMetadata])
+      .default({ type: 'sqlite', path: '.lakebox/meta.db' }),
+    engine: z
+      .object({
+        threads: z.number().int().positive().optional(),
+        memoryLimit: z
+          .string()
+          .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'must be a size like 4GB')
+          .optional(),
+      })
+      .strict()
+      .default({}),
+    executor: z
+      .object({ concurrency: z.number().int().positive().default(4) })
+      .strict()
+      .default({ concurrency: 4 }),
+  })
+  .strict();
+
+export type LakeConfig = z.infer<typeof lakeConfigSchema>;
+export type StorageConfig = LakeConfig['storage'];
+export type MetadataConfig = LakeConfig['metadata'];

@@ -1,0 +1,119 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Catalog } from '../catalog/catalog.js';
+import type { AsOf, Table } from '../catalog/catalog-types.js';
+import { quoteIdentifier } from '../catalog/identifier.js';
+import { LakeError } from '../errors/lake-error.js';
+import { sqlError, type DuckEngine } from './duck-engine.js';
+import type { LocalFiles } from './local-files.js';
+import { QueryResult } from './query-result.js';
+import { findTableReferences, type TableReference } from './table-references.js';
+import { tableViewSql, type PinnedTable } from './table-view.js';
+
+export interface QueryOptions {
+  /** Read every table as of a snapshot id (global across the lake) or a time. */
+  asOf?: AsOf;
+  /** The database that unqualified table names belong to. */
+  database?: string;
+}
+
+let scopeCounter = 0;
+
+/**
+ * Runs read-only SQL over the catalog. The tables a query names are pinned at one snapshot
+ * each and bound as views in a private in-memory database that the connection USEs for the
+ * query, so concurrent queries at different snapshots never see each other's bindings.
+ */
+export class QueryRunner {
+  constructor(
+    private readonly engine: DuckEngine,
+    private readonly catalog: Catalog,
+    private readonly files: LocalFiles,
+  ) {}
+
+  async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    return this.engine.withConnection(async (connection) => {
+      const references = await findTableReferences(connection, stripExplain(sql));
+      const pinned = await Promise.all(references.map((ref) => this.pin(ref, options)));
+      return this.withBoundTables(connection, pinned, async () => {
+        try {
+          const reader = await connection.runAndReadAll(sql);
+          return new QueryResult(
+            reader,
+            pinned.map((p) => ({
+              table: p.pinned.table.fullName,
+              snapshotId: p.pinned.snapshotId,
+            })),
+          );
+        } catch (error) {
+          throw sqlError(error);
+        }
+      });
+    });
+  }
+
+  /**
+   * Runs `fn` on `connection` with the given tables bound under the names queries use.
+   * Used by writers whose source is a query over lake tables.
+   */
+  async withBoundTables<T>(
+    connection: DuckDBConnection,
+    tables: Array<{ ref: TableReference; pinned: PinnedTable }>,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    if (tables.length === 0) return fn();
+    const scope = `lakebox_q${process.pid}_${++scopeCounter}`;
+    await connection.run(`ATTACH ':memory:' AS ${scope}`);
+    try {
+      const schemas = new Set(tables.map((t) => t.ref.schema || 'main'));
+      for (const schema of schemas) {
+        if (schema !== 'main')
+          await connection.run(`CREATE SCHEMA ${scope}.${quoteIdentifier(schema)}`);
+      }
+      for (const { ref, pinned } of tables) {
+        const name = `${scope}.${quoteIdentifier(ref.schema || 'main')}.${quoteIdentifier(ref.name)}`;
+        await connection.run(`CREATE VIEW ${name} AS ${tableViewSql(pinned)}`);
+      }
+      await connection.run(`USE ${scope}`);
+      return await fn();
+    } finally {
+      await connection.run('USE memory');
+      await connection.run(`DETACH ${scope}`);
+    }
+  }
+
+  /** Resolves a reference to a catalog table and pins it at the requested snapshot. */
+  async pin(
+    ref: TableReference,
+    options: QueryOptions,
+  ): Promise<{ ref: TableReference; pinned: PinnedTable }> {
+    const database = ref.schema || options.database;
+    if (!database) {
+      const candidates = (await this.catalog.listTables())
+        .filter((t) => t.name === ref.name)
+        .map((t) => t.fullName);
+      throw new LakeError(
+        'TABLE_NOT_FOUND',
+        `Table ${ref.name} is not qualified with a database: write DATABASE.${ref.name}${candidates.length ? ` (for example ${candidates.slice(0, 3).join(', ')})` : ''}.`,
+      );
+    }
+    const table = await this.catalog.getTable(`${database}.${ref.name}`);
+    return { ref, pinned: await this.pinTable(table, options.asOf) };
+  }
+
+  async pinTable(table: Table, asOf?: AsOf): Promise<PinnedTable> {
+    const snapshot = await this.catalog.snapshotAsOf(table, asOf);
+    const [schema, files] = await Promise.all([
+      this.catalog.schema(table, snapshot?.schemaId ?? table.currentSchemaId),
+      this.catalog.files(table, snapshot?.id ?? null),
+    ]);
+    const located = await Promise.all(
+      files.map(async (file) => ({ ...file, localPath: await this.files.localPath(file.path) })),
+    );
+    return { table, schema, snapshotId: snapshot?.id ?? null, files: located };
+  }
+}
+
+/** `EXPLAIN [ANALYZE] SELECT ...` reads the same tables as the SELECT it explains. */
+function stripExplain(sql: string): string {
+  return sql.replace(/^\s*explain(\s+analyze)?\s+/i, '');
+}

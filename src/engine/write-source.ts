@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { quoteLiteral } from '../catalog/identifier.js';
+import { LakeError } from '../errors/lake-error.js';
+import { jsonReplacer } from './arrow-table.js';
+
+export type FileFormat = 'csv' | 'json' | 'parquet';
+
+/** What a table write reads: a query over the lake, local files, or records in memory. */
+export type WriteSource =
+  | { sql: string; database?: string }
+  | { files: string[]; format?: FileFormat }
+  | ReadonlyArray<Record<string, unknown>>;
+
+const EXTENSIONS: Array<[RegExp, FileFormat]> = [
+  [/\.(csv|tsv|txt)(\.(gz|gzip|zst))?$/i, 'csv'],
+  [/\.(json|ndjson|jsonl)(\.(gz|gzip|zst))?$/i, 'json'],
+  [/\.parquet$/i, 'parquet'],
+];
+
+/** The file format a path's extension names. @throws LakeError UNSUPPORTED_FORMAT */
+export function formatOf(path: string): FileFormat {
+  for (const [pattern, format] of EXTENSIONS) if (pattern.test(path)) return format;
+  throw new LakeError(
+    'UNSUPPORTED_FORMAT',
+    `Cannot tell the format of ${path}: name it .csv, .tsv, .json, .ndjson, .jsonl or .parquet (optionally .gz), or pass the format.`,
+  );
+}
+
+/** A SELECT over local files, checking first that each exists. */
+export async function filesSelect(files: string[], format?: FileFormat): Promise<string> {
+  if (files.length === 0)
+    throw new LakeError('INVALID_ARGUMENT', 'No files to load: name at least one file.');
+  const paths = files.map((file) => resolve(file));
+  for (const path of paths) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isFile())
+      throw new LakeError(
+        'FILE_NOT_FOUND',
+        `File ${path} does not exist or is not a regular file.`,
+      );
+  }
+  const formats = new Set(paths.map((path) => format ?? formatOf(path)));
+  if (formats.size > 1) {
+    throw new LakeError(
+      'UNSUPPORTED_FORMAT',
+      `Load files of one format at a time (got ${[...formats].join(', ')}).`,
+    );
+  }
+  const list = `[${paths.map(quoteLiteral).join(', ')}]`;
+  switch ([...formats][0]!) {
+    case 'csv':
+      return `SELECT * FROM read_csv(${list}, auto_detect = true, union_by_name = true)`;
+    case 'json':
+      return `SELECT * FROM read_json(${list}, format = 'auto', union_by_name = true)`;
+    case 'parquet':
+      return `SELECT * FROM read_parquet(${list}, union_by_name = true)`;
+  }
+}
+
+/**
+ * Records are streamed to newline-delimited JSON in the staging folder and read back with
+ * DuckDB's JSON reader, which infers their types the way it does for any JSON file.
+ */
+export async function recordsSelect(
+  records: ReadonlyArray<Record<string, unknown>>,
+  stagingDir: string,
+): Promise<string> {
+  if (records.length === 0)
+    throw new LakeError('INVALID_ARGUMENT', 'No records to write: pass at least one record.');
+  const path = join(stagingDir, `records-${randomUUID()}.ndjson`);
+  await pipeline(
+    Readable.from(
+      (function* () {
+        for (const record of records) yield `${JSON.stringify(record, jsonReplacer)}\n`;
+      })(),
+    ),
+    createWriteStream(path),
+  );
+  return `SELECT * FROM read_json(${quoteLiteral(path)}, format = 'newline_delimited', sample_size = -1)`;
+}

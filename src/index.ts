@@ -1,0 +1,43 @@
+/** Lakebox's public SDK. */
+export { Lake } from './lake.js';
+export type { InitOptions, OpenOptions, LoadOptions, TableDescription } from './lake.js';
+export { LakeError, isLakeError } from './errors/lake-error.js';
+export type { ErrorCode } from './errors/lake-error.js';
+export type {
+  AsOf,
+  Column,
+  ColumnStats,
+  DataFile,
+  Database,
+  Snapshot,
+  SnapshotSummary,
+  Table,
+  TableFormat,
+  TableKind,
+  TableSchema,
+  Zone,
+} from './catalog/catalog-types.js';
+export { ZONES } from './catalog/catalog-types.js';
+export type {
+  Catalog,
+  CreateDatabaseOptions,
+  CreateTableOptions,
+  PartitionInfo,
+} from './catalog/catalog.js';
+export { withCommitRetry } from './catalog/commit-retry.js';
+export type { CommitRequest } from './catalog/table-commit.js';
+export type { QueryOptions } from './engine/query-runner.js';
+export type { QueryResult, ResultColumn, ReadSnapshot, JsonValue } from './engine/query-result.js';
+export type { WriteOptions, WriteResult } from './engine/table-writer.js';
+export type { WriteSource, FileFormat } from './engine/write-source.js';
+export type { LakeEvent, EventQuery } from './events/event-log.js';
+export type { LakeConfig, StorageConfig, MetadataConfig } from './config/lake-config.js';
+export type {
+  ObjectStore,
+  ObjectInfo,
+  ListOptions,
+  ListPage,
+  PutResult,
+} from './storage/object-store.js';
+export type { Run, RunStatus, RunProgress, RunLogEntry } from './runs/run.js';
+export type { RunExecutor, RunHandler, RunContext, RunOutcome } from './runs/run-executor.js';

@@ -1,0 +1,354 @@
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import type {
+  Catalog as CatalogType,
+  CreateDatabaseOptions,
+  CreateTableOptions,
+  PartitionInfo,
+} from './catalog/catalog.js';
+import { Catalog } from './catalog/catalog.js';
+import {
+  ZONES,
+  type AsOf,
+  type Database,
+  type Snapshot,
+  type Table,
+  type TableSchema,
+} from './catalog/catalog-types.js';
+import { vacuumTables, type VacuumResult } from './catalog/vacuum.js';
+import { CONFIG_FILE, type LakeConfig, type StorageConfig } from './config/lake-config.js';
+import { loadConfig, parseConfig } from './config/load-config.js';
+import { DuckEngine } from './engine/duck-engine.js';
+import type { QueryResult } from './engine/query-result.js';
+import { QueryRunner, type QueryOptions } from './engine/query-runner.js';
+import { TableWriter, type WriteOptions, type WriteResult } from './engine/table-writer.js';
+import type { FileFormat, WriteSource } from './engine/write-source.js';
+import { LakeError } from './errors/lake-error.js';
+import { EventLog, type EventQuery, type LakeEvent } from './events/event-log.js';
+import { openMetaDb, type MetaDb } from './meta/meta-db.js';
+import { postgresDialect } from './meta/dialects/postgres-dialect.js';
+import { sqliteDialect } from './meta/dialects/sqlite-dialect.js';
+import { LocalExecutor } from './runs/local-executor.js';
+import type { Run } from './runs/run.js';
+import { RunStore } from './runs/run-store.js';
+import { GuardedStore } from './storage/guarded-store.js';
+import type { ObjectStore } from './storage/object-store.js';
+import { openObjectStore } from './storage/open-store.js';
+import { ReadCache } from './storage/read-cache.js';
+
+export interface InitOptions {
+  storage?: StorageConfig;
+  metadata?: LakeConfig['metadata'];
+  engine?: LakeConfig['engine'];
+}
+
+export interface OpenOptions {
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface TableDescription {
+  table: Table;
+  schema: TableSchema;
+  snapshot: Snapshot | null;
+  partitions: PartitionInfo[];
+}
+
+export interface LoadOptions extends Omit<WriteOptions, 'beforeCommit'> {
+  format?: FileFormat;
+}
+
+const WORK_DIR = '.lakebox';
+
+/**
+ * A lake: storage zones, the catalog, the query engine, runs and events behind one SDK.
+ * The CLI and the HTTP API are thin shells over this class.
+ *
+ * @example
+ * const lake = await Lake.init('./my-lake');
+ * await lake.writeTable('sales.orders', [{ id: 1, amount: 9.5 }]);
+ * const result = await lake.query('select sum(amount) as total from sales.orders');
+ * console.log(result.rows()); // [{ total: 9.5 }]
+ * await lake.close();
+ */
+export class Lake {
+  #engine: Promise<DuckEngine> | undefined;
+  #queries: QueryRunner | undefined;
+  #writer: TableWriter | undefined;
+
+  private constructor(
+    /** The lake directory: config, metadata (SQLite), staging and caches. */
+    readonly dir: string,
+    readonly config: LakeConfig,
+    private readonly meta: MetaDb,
+    /** The lake's object store, with key validation and `object.*` events. */
+    readonly store: ObjectStore,
+    readonly catalog: CatalogType,
+    readonly events: EventLog,
+    readonly runs: RunStore,
+    readonly executor: LocalExecutor,
+    private readonly readCache: ReadCache,
+  ) {}
+
+  /**
+   * Creates a lake in `dir` (a new or empty directory): writes `lakebox.json`, creates the
+   * metadata database and the zones, and opens it.
+   *
+   * @throws LakeError LAKE_EXISTS when `dir` already holds a lake.
+   */
+  static async init(
+    dir: string,
+    options: InitOptions = {},
+    openOptions: OpenOptions = {},
+  ): Promise<Lake> {
+    const root = resolve(dir);
+    await mkdir(root, { recursive: true });
+    const configPath = join(root, CONFIG_FILE);
+    if (await stat(configPath).catch(() => undefined)) {
+      throw new LakeError(
+        'LAKE_EXISTS',
+        `${root} already holds a lake (${CONFIG_FILE} exists); open it instead.`,
+      );
+    }
+    const raw = {
+      version: 1,
+      storage: options.storage ?? { type: 'local' },
+      metadata: options.metadata ?? { type: 'sqlite', path: `${WORK_DIR}/meta.db` },
+      ...(options.engine ? { engine: options.engine } : {}),
+    };
+    parseConfig(raw, configPath); // refuse a bad config before writing anything
+    await writeFile(configPath, `${JSON.stringify(raw, null, 2)}\n`, { flag: 'wx' });
+    const lake = await Lake.open(root, openOptions);
+    if (lake.config.storage.type === 'local') {
+      const zonesRoot = resolveIn(root, lake.config.storage.path ?? '.');
+      await Promise.all(ZONES.map((zone) => mkdir(join(zonesRoot, zone), { recursive: true })));
+    }
+    return lake;
+  }
+
+  /**
+   * Opens the lake in `dir` (default: the current directory), applying the environment
+   * overrides `LAKEBOX_STORAGE` and `LAKEBOX_DATABASE_URL`.
+   *
+   * @throws LakeError CONFIG_NOT_FOUND, INVALID_CONFIG, METADATA_UNREACHABLE.
+   */
+  static async open(dir: string = process.cwd(), options: OpenOptions = {}): Promise<Lake> {
+    const root = resolve(dir);
+    const config = await loadConfig(root, options.env ?? process.env);
+    const dialect =
+      config.metadata.type === 'sqlite'
+        ? sqliteDialect(resolveIn(root, config.metadata.path))
+        : postgresDialect(config.metadata.url, { poolSize: config.metadata.poolSize });
+    if (config.metadata.type === 'sqlite')
+      await mkdir(join(resolveIn(root, config.metadata.path), '..'), { recursive: true });
+    await mkdir(join(root, WORK_DIR, 'staging'), { recursive: true });
+    const meta = await openMetaDb(dialect);
+    try {
+      const events = new EventLog(meta.db);
+      const backend = await openObjectStore(storageSettings(root, config.storage));
+      const store = new GuardedStore(backend, {
+        onEvent: (event) =>
+          events
+            .append({ type: event.type, subject: event.key, payload: { ...event } })
+            .then(() => undefined),
+      });
+      const catalog = new Catalog(meta.db, events);
+      const runs = new RunStore(meta.db, events);
+      const executor = new LocalExecutor(runs, { concurrency: config.executor.concurrency });
+      const readCache = new ReadCache(store, join(root, WORK_DIR, 'cache'));
+      const lake = new Lake(root, config, meta, store, catalog, events, runs, executor, readCache);
+      lake.registerRunKinds();
+      return lake;
+    } catch (error) {
+      await meta.close();
+      throw error;
+    }
+  }
+
+  /** The zones and where they live. */
+  zones(): Array<{ zone: string; location: string }> {
+    return ZONES.map((zone) => ({
+      zone,
+      location: `${this.store.location.replace(/\/$/, '')}/${zone}`,
+    }));
+  }
+
+  /**
+   * Runs one SELECT over the lake's tables (named `database.table`), each pinned at its
+   * current snapshot or at `asOf` (a snapshot id or a time).
+   *
+   * @throws LakeError TABLE_NOT_FOUND (with close names), SQL_ERROR (DuckDB's message with
+   *   the position), UNSUPPORTED_STATEMENT for anything but SELECT.
+   */
+  async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    return (await this.queryRunner()).query(sql, options);
+  }
+
+  /**
+   * Writes `source` (a SQL query over the lake, local files, or records) into a table as one
+   * snapshot, creating the table (and its database) on first write.
+   *
+   * @example await lake.writeTable('sales.daily', { sql: 'select day, sum(amount) from sales.orders group by day' }, { mode: 'overwrite' });
+   * @throws LakeError SCHEMA_MISMATCH, SQL_ERROR, FILE_NOT_FOUND, UNSUPPORTED_FORMAT.
+   */
+  async writeTable(
+    name: string,
+    source: WriteSource,
+    options: WriteOptions = {},
+  ): Promise<WriteResult> {
+    await this.queryRunner();
+    return this.#writer!.write(name, source, options);
+  }
+
+  /** Loads local files into a table as a recorded run of kind `load`. */
+  async load(name: string, files: string[], options: LoadOptions = {}): Promise<Run> {
+    const run = await this.executor.submit('load', {
+      name,
+      parameters: { table: name, files: files.map((f) => resolve(f)), ...options },
+    });
+    return this.executor.wait(run.id);
+  }
+
+  /**
+   * Deletes files no live snapshot references and staging leftovers older than the grace
+   * period (default one hour), as a recorded run of kind `vacuum`.
+   */
+  async vacuum(options: { graceMs?: number; dryRun?: boolean } = {}): Promise<Run> {
+    const run = await this.executor.submit('vacuum', { parameters: { ...options } });
+    return this.executor.wait(run.id);
+  }
+
+  async createDatabase(name: string, options?: CreateDatabaseOptions): Promise<Database> {
+    return this.catalog.createDatabase(name, options);
+  }
+
+  async createTable(name: string, options: CreateTableOptions): Promise<Table> {
+    return this.catalog.createTable(name, options);
+  }
+
+  async listTables(database?: string): Promise<Table[]> {
+    return this.catalog.listTables(database);
+  }
+
+  /** A table's schema, snapshot and partitions, now or as of a snapshot or time. */
+  async describeTable(name: string, asOf?: AsOf): Promise<TableDescription> {
+    const table = await this.catalog.getTable(name);
+    const snapshot = await this.catalog.snapshotAsOf(table, asOf);
+    const schema = await this.catalog.schema(table, snapshot?.schemaId ?? table.currentSchemaId);
+    const partitions = await this.catalog.partitions(table, snapshot?.id ?? null);
+    return { table, schema, snapshot, partitions };
+  }
+
+  /** The table's snapshots, newest first. */
+  async history(name: string, options: { limit?: number } = {}): Promise<Snapshot[]> {
+    return this.catalog.history(await this.catalog.getTable(name), options);
+  }
+
+  /** Drops a table from the catalog; `vacuum` removes its files. */
+  async dropTable(name: string): Promise<void> {
+    await this.catalog.dropTable(name);
+  }
+
+  async listEvents(query: EventQuery = {}): Promise<LakeEvent[]> {
+    return this.events.list(query);
+  }
+
+  async close(): Promise<void> {
+    await this.executor.close();
+    if (this.#engine) (await this.#engine).close();
+    await this.store.close();
+    await this.meta.close();
+  }
+
+  private async queryRunner(): Promise<QueryRunner> {
+    if (!this.#queries) {
+      this.#engine ??= DuckEngine.create({
+        threads: this.config.engine.threads,
+        memoryLimit: this.config.engine.memoryLimit,
+        tempDirectory: join(this.dir, WORK_DIR, 'spill'),
+      });
+      const engine = await this.#engine;
+      this.#queries ??= new QueryRunner(engine, this.catalog, this.readCache);
+      this.#writer ??= new TableWriter(
+        engine,
+        this.#queries,
+        this.catalog,
+        this.store,
+        join(this.dir, WORK_DIR, 'staging'),
+      );
+    }
+    return this.#queries;
+  }
+
+  private registerRunKinds(): void {
+    this.executor.register('load', async (ctx) => {
+      const { table, files, ...options } = ctx.parameters as unknown as {
+        table: string;
+        files: string[];
+      } & LoadOptions;
+      await ctx.info(`loading ${files.length} file(s) into ${table}`);
+      const result = await this.writeTable(table, { files, format: options.format }, options);
+      await ctx.info(`committed snapshot ${result.snapshot.id}`);
+      return {
+        metrics: {
+          rowsWritten: result.rowsWritten,
+          filesWritten: result.filesWritten,
+          bytesWritten: result.bytesWritten,
+          snapshotId: result.snapshot.id,
+        },
+      };
+    });
+    this.executor.register('vacuum', async (ctx) => {
+      const options = ctx.parameters as { graceMs?: number; dryRun?: boolean };
+      const result: VacuumResult = await vacuumTables(this.meta.db, this.store, options);
+      const staging = await this.vacuumStaging(
+        options.graceMs ?? 60 * 60 * 1000,
+        options.dryRun ?? false,
+      );
+      await ctx.info(
+        `${options.dryRun ? 'would delete' : 'deleted'} ${result.deletedFiles} file(s), ${result.deletedBytes} bytes; ${staging} staging folder(s)`,
+      );
+      for (const key of result.keys.slice(0, 1000)) await ctx.log('debug', key);
+      return {
+        metrics: {
+          deletedFiles: result.deletedFiles,
+          deletedBytes: result.deletedBytes,
+          stagingFoldersDeleted: staging,
+        },
+      };
+    });
+  }
+
+  /** Local staging folders left by writers that died, older than the grace period. */
+  private async vacuumStaging(graceMs: number, dryRun: boolean): Promise<number> {
+    const root = join(this.dir, WORK_DIR, 'staging');
+    const cutoff = Date.now() - graceMs;
+    let removed = 0;
+    for (const entry of await readdir(root).catch(() => [] as string[])) {
+      const info = await stat(join(root, entry)).catch(() => undefined);
+      if (!info || info.mtimeMs > cutoff) continue;
+      if (!dryRun) await rm(join(root, entry), { recursive: true, force: true });
+      removed += 1;
+    }
+    return removed;
+  }
+}
+
+function resolveIn(root: string, path: string): string {
+  return isAbsolute(path) ? path : join(root, path);
+}
+
+function storageSettings(root: string, storage: StorageConfig) {
+  if (storage.type === 'local')
+    return { type: 'local' as const, path: resolveIn(root, storage.path ?? '.') };
+  const [bucket, ...prefix] = storage.uri.slice('s3://'.length).split('/');
+  return {
+    type: 's3' as const,
+    bucket: bucket!,
+    prefix: prefix.filter(Boolean).join('/'),
+    endpoint: storage.endpoint,
+    region: storage.region,
+    accessKeyId: storage.accessKeyId,
+    secretAccessKey: storage.secretAccessKey,
+    forcePathStyle: storage.forcePathStyle,
+  };
+}
