@@ -154,7 +154,7 @@ export class Lake {
       const catalog = new Catalog(meta.db, events);
       const runs = new RunStore(meta.db, events);
       const executor = new LocalExecutor(runs, { concurrency: config.executor.concurrency });
-      const readCache = new ReadCache(store, join(root, WORK_DIR, 'cache'));
+      const readCache = new ReadCache(store, { cacheDir: join(root, WORK_DIR, 'cache') });
       const lake = new Lake(root, config, meta, store, catalog, events, runs, executor, readCache);
       lake.registerRunKinds();
       return lake;

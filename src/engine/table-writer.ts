@@ -128,13 +128,15 @@ export class TableWriter {
       'COMPRESSION zstd',
       "FILENAME_PATTERN 'part-{uuid}'",
       'RETURN_STATS true',
-      `FILE_SIZE_BYTES ${quoteLiteral(options.targetFileSize ?? '512MB')}`,
     ];
     if (partitionBy.length > 0) {
+      // DuckDB cannot split partitioned output by size: each partition gets its own files.
       copyOptions.push(
         `PARTITION_BY (${partitionBy.map(quoteIdentifier).join(', ')})`,
         'WRITE_PARTITION_COLUMNS true',
       );
+    } else {
+      copyOptions.push(`FILE_SIZE_BYTES ${quoteLiteral(options.targetFileSize ?? '512MB')}`);
     }
     const outDir = join(staging, 'out');
     let stats: CopyStatsRow[];
