@@ -26,8 +26,7 @@ import type { FileFormat, WriteSource } from './engine/write-source.js';
 import { LakeError } from './errors/lake-error.js';
 import { EventLog, type EventQuery, type LakeEvent } from './events/event-log.js';
 import { openMetaDb, type MetaDb } from './meta/meta-db.js';
-import { postgresDialect } from './meta/dialects/postgres-dialect.js';
-import { sqliteDialect } from './meta/dialects/sqlite-dialect.js';
+import { dialectFor } from './meta/dialects/dialect-for.js';
 import { LocalExecutor } from './runs/local-executor.js';
 import type { Run } from './runs/run.js';
 import { RunStore } from './runs/run-store.js';
@@ -134,10 +133,11 @@ export class Lake {
   static async open(dir: string = process.cwd(), options: OpenOptions = {}): Promise<Lake> {
     const root = resolve(dir);
     const config = await loadConfig(root, options.env ?? process.env);
-    const dialect =
+    const dialect = await dialectFor(
       config.metadata.type === 'sqlite'
-        ? sqliteDialect(resolveIn(root, config.metadata.path))
-        : postgresDialect(config.metadata.url, { poolSize: config.metadata.poolSize });
+        ? { type: 'sqlite', file: resolveIn(root, config.metadata.path) }
+        : { type: 'postgres', url: config.metadata.url, poolSize: config.metadata.poolSize },
+    );
     if (config.metadata.type === 'sqlite')
       await mkdir(join(resolveIn(root, config.metadata.path), '..'), { recursive: true });
     await mkdir(join(root, WORK_DIR, 'staging'), { recursive: true });

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import { jsonReplacer } from '../engine/arrow-table.js';
+import { jsonReplacer } from '../engine/json-replacer.js';
 
 /** Writes what commands print; `--json` switches every command to machine-readable JSON. */
 export class Output {

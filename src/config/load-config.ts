@@ -43,8 +43,9 @@ export async function loadConfig(
   return applyEnvOverrides(parseConfig(raw, file), env, file);
 }
 
+/** Validates a parsed config after resolving its `${env:NAME}` references. */
 export function parseConfig(raw: unknown, file: string): LakeConfig {
-  const parsed = lakeConfigSchema.safeParse(raw);
+  const parsed = lakeConfigSchema.safeParse(resolveEnvReferences(raw, file));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
@@ -53,7 +54,7 @@ export function parseConfig(raw: unknown, file: string): LakeConfig {
       `${file}: field ${field}: ${issue.message.replace(/^Invalid input: /, '')}.`,
     );
   }
-  return resolveEnvReferences(parsed.data, file);
+  return parsed.data;
 }
 
 function applyEnvOverrides(config: LakeConfig, env: NodeJS.ProcessEnv, file: string): LakeConfig {

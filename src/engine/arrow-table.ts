@@ -1,5 +1,6 @@
 import { DuckDBTypeId, type DuckDBResultReader, type DuckDBType } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
+import { jsonReplacer } from './json-replacer.js';
 
 type Converter = { type: (t: DuckDBType) => arrow.DataType; value: (v: unknown) => unknown };
 
@@ -81,11 +82,4 @@ export function toArrowTable(reader: DuckDBResultReader): arrow.Table {
     vectors[name] = arrow.vectorFromArray(columns[index]!.map(converter.value) as never[], type);
   });
   return new arrow.Table(vectors);
-}
-
-export function jsonReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint')
-    return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-  return value;
 }

@@ -1,6 +1,10 @@
-import type { DuckDBResultReader } from '@duckdb/node-api';
+import {
+  DuckDBDecimalType,
+  DuckDBTypeId,
+  type DuckDBResultReader,
+  type DuckDBType,
+} from '@duckdb/node-api';
 import type { Table as ArrowTable } from 'apache-arrow';
-import { toArrowTable } from './arrow-table.js';
 
 export interface ResultColumn {
   name: string;
@@ -47,17 +51,53 @@ export class QueryResult {
     });
   }
 
-  /** Rows as JSON-safe values (exact: big integers and decimals as strings). */
+  /**
+   * Rows as JSON-safe values. Integers and narrow decimals are numbers where a double holds
+   * them exactly; wider ones stay exact as strings, as do times and intervals.
+   */
   jsonRows(): Record<string, JsonValue>[] {
-    return this.reader.getRowObjectsJson() as Record<string, JsonValue>[];
+    const names = this.reader.columnNames();
+    return this.jsonTuples().map((tuple) =>
+      Object.fromEntries(names.map((name, i) => [name, tuple[i]!])),
+    );
   }
 
-  /** Rows as arrays, in column order, JSON-safe. */
+  /** Rows as arrays, in column order, JSON-safe as in `jsonRows`. */
   jsonTuples(): JsonValue[][] {
-    return this.reader.getRowsJson() as JsonValue[][];
+    const numeric = this.reader.columnTypes().map(isNumeric);
+    return (this.reader.getRowsJson() as JsonValue[][]).map((tuple) =>
+      tuple.map((value, i) =>
+        numeric[i] && typeof value === 'string' ? exactNumber(value) : value,
+      ),
+    );
   }
 
-  toArrow(): ArrowTable {
+  /** The result as an Arrow table (apache-arrow is loaded on first use). */
+  async toArrow(): Promise<ArrowTable> {
+    const { toArrowTable } = await import('./arrow-table.js');
     return toArrowTable(this.reader);
   }
+}
+
+const INTEGER_TYPES = new Set<DuckDBTypeId>([
+  DuckDBTypeId.TINYINT,
+  DuckDBTypeId.SMALLINT,
+  DuckDBTypeId.INTEGER,
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.UTINYINT,
+  DuckDBTypeId.USMALLINT,
+  DuckDBTypeId.UINTEGER,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UHUGEINT,
+]);
+
+function isNumeric(type: DuckDBType): boolean {
+  return INTEGER_TYPES.has(type.typeId) || (type instanceof DuckDBDecimalType && type.width <= 15);
+}
+
+function exactNumber(text: string): JsonValue {
+  const value = Number(text);
+  const exact = Number.isFinite(value) && (Number.isSafeInteger(value) || !/^-?\d+$/.test(text));
+  return exact ? value : text;
 }

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { quoteLiteral } from '../catalog/identifier.js';
 import { LakeError } from '../errors/lake-error.js';
-import { jsonReplacer } from './arrow-table.js';
+import { jsonReplacer } from './json-replacer.js';
 
 export type FileFormat = 'csv' | 'json' | 'parquet';
 

@@ -64,7 +64,7 @@ describe('lake query and writes (embedded: local directory + SQLite)', () => {
       { name: 'n', type: 'BIGINT' },
     ]);
     expect(totals.snapshots).toEqual([{ table: 'sales.orders', snapshotId: snapshot!.id }]);
-    const arrow = totals.toArrow();
+    const arrow = await totals.toArrow();
     expect(arrow.numRows).toBe(2);
     expect(arrow.getChild('customer')?.toArray()).toEqual(['ann', 'bob']);
     expect(Array.from(arrow.getChild('n')!.toArray() as BigInt64Array)).toEqual([2n, 1n]);

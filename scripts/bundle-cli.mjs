@@ -1,0 +1,20 @@
+// Bundles the CLI into a few ESM files. Loading one bundle instead of hundreds of modules
+// (and not having Node lex every CommonJS dependency for its exports) is most of what keeps
+// `lakebox query "select 1"` fast. Native addons and the AWS SDK stay external packages.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: { lakebox: 'src/cli/main.ts' },
+  outdir: 'dist/cli-bundle',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  external: ['@duckdb/node-bindings*', 'better-sqlite3', 'pg-native', '@aws-sdk/*', 'apache-arrow'],
+  banner: {
+    js: "import { createRequire as __lakeboxCreateRequire } from 'node:module'; const require = __lakeboxCreateRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
