@@ -27,6 +27,7 @@ import { LakeError } from './errors/lake-error.js';
 import { EventLog, type EventQuery, type LakeEvent } from './events/event-log.js';
 import { openMetaDb, type MetaDb } from './meta/meta-db.js';
 import { dialectFor } from './meta/dialects/dialect-for.js';
+import type { LakeServices } from './lake-services.js';
 import { LocalExecutor } from './runs/local-executor.js';
 import type { Run } from './runs/run.js';
 import { RunStore } from './runs/run-store.js';
@@ -162,6 +163,32 @@ export class Lake {
       await meta.close();
       throw error;
     }
+  }
+
+  /** The base services, for feature modules (see LakeServices). */
+  get services(): LakeServices {
+    return {
+      dir: this.dir,
+      config: this.config,
+      db: this.meta.db,
+      dialect: this.meta.dialect,
+      store: this.store,
+      readCache: this.readCache,
+      catalog: this.catalog,
+      events: this.events,
+      runs: this.runs,
+      executor: this.executor,
+      queries: () => this.queryRunner(),
+      writer: async () => {
+        await this.queryRunner();
+        return this.#writer!;
+      },
+      workDir: async (purpose: string) => {
+        const path = join(this.dir, WORK_DIR, 'work', purpose);
+        await mkdir(path, { recursive: true });
+        return path;
+      },
+    };
   }
 
   /** The zones and where they live. */
