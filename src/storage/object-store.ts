@@ -66,7 +66,10 @@ export interface ObjectStore {
 }
 
 /** Every object under a prefix, page by page, without holding the whole listing. */
-export async function* listAll(store: Pick<ObjectStore, 'list'>, prefix: string): AsyncGenerator<ObjectInfo> {
+export async function* listAll(
+  store: Pick<ObjectStore, 'list'>,
+  prefix: string,
+): AsyncGenerator<ObjectInfo> {
   let continuationToken: string | undefined;
   do {
     const page = await store.list({ prefix, continuationToken });

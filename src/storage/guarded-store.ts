@@ -1,0 +1,150 @@
+import type { Readable } from 'node:stream';
+import { LakeError } from '../errors/lake-error.js';
+import { validateKey, validatePrefix } from './object-key.js';
+import type {
+  ByteRange,
+  ListOptions,
+  ListPage,
+  ObjectBody,
+  ObjectInfo,
+  ObjectStore,
+  PutOptions,
+  PutResult,
+} from './object-store.js';
+
+/** What changed in the store; the events module appends these to the lake's event log. */
+export interface StorageEvent {
+  type: 'object.created' | 'object.deleted';
+  key: string;
+  size?: number;
+  etag?: string;
+}
+
+export interface GuardedStoreOptions {
+  /**
+   * Called after each successful create (put, putFile, copy) and each delete of an object
+   * that existed, and awaited: an error it throws reaches the caller, though the change to
+   * the store has already happened.
+   */
+  onEvent?: (event: StorageEvent) => void | Promise<void>;
+}
+
+/**
+ * Wraps any backend with the guarantees every backend shares, so that each backend stays
+ * small: keys, prefixes and ranges are validated before the backend is called, and every
+ * create and delete emits a `StorageEvent`.
+ *
+ * @example
+ * const store = new GuardedStore(new FsObjectStore('/data/lake'), {
+ *   onEvent: (event) => events.append({ type: event.type, subject: event.key, payload: { ...event } }),
+ * });
+ * await store.put('raw/a.csv', 'x,y\n1,2\n'); // emits object.created
+ * await store.put('../a.csv', ''); // throws INVALID_KEY; the backend is never called
+ */
+export class GuardedStore implements ObjectStore {
+  private readonly onEvent?: (event: StorageEvent) => void | Promise<void>;
+
+  constructor(
+    readonly backend: ObjectStore,
+    options: GuardedStoreOptions = {},
+  ) {
+    this.onEvent = options.onEvent;
+  }
+
+  get location(): string {
+    return this.backend.location;
+  }
+
+  get kind(): ObjectStore['kind'] {
+    return this.backend.kind;
+  }
+
+  async put(key: string, body: ObjectBody, options?: PutOptions): Promise<PutResult> {
+    validateKey(key);
+    const result = await this.backend.put(key, body, options);
+    await this.emit({ type: 'object.created', key, size: result.size, etag: result.etag });
+    return result;
+  }
+
+  async putFile(key: string, localPath: string): Promise<PutResult> {
+    validateKey(key);
+    const result = await this.backend.putFile(key, localPath);
+    await this.emit({ type: 'object.created', key, size: result.size, etag: result.etag });
+    return result;
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    validateKey(key);
+    if (range) validateRange(range);
+    return this.backend.get(key, range);
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    validateKey(key);
+    return this.backend.head(key);
+  }
+
+  async list(options: ListOptions): Promise<ListPage> {
+    validatePrefix(options.prefix ?? '');
+    if (
+      options.maxKeys !== undefined &&
+      !(Number.isInteger(options.maxKeys) && options.maxKeys > 0)
+    ) {
+      throw new LakeError(
+        'INVALID_ARGUMENT',
+        `maxKeys must be a positive integer, not ${String(options.maxKeys)}.`,
+      );
+    }
+    return this.backend.list(options);
+  }
+
+  async delete(key: string): Promise<void> {
+    validateKey(key);
+    // Backends delete blindly (S3 cannot say whether the key existed), so ask first, and
+    // only when someone listens.
+    const existing = this.onEvent ? await this.backend.head(key) : undefined;
+    await this.backend.delete(key);
+    if (existing)
+      await this.emit({ type: 'object.deleted', key, size: existing.size, etag: existing.etag });
+  }
+
+  async copy(sourceKey: string, destinationKey: string): Promise<PutResult> {
+    validateKey(sourceKey);
+    validateKey(destinationKey);
+    const result = await this.backend.copy(sourceKey, destinationKey);
+    await this.emit({
+      type: 'object.created',
+      key: destinationKey,
+      size: result.size,
+      etag: result.etag,
+    });
+    return result;
+  }
+
+  localPath(key: string): string | undefined {
+    validateKey(key);
+    return this.backend.localPath(key);
+  }
+
+  close(): Promise<void> {
+    return this.backend.close();
+  }
+
+  private async emit(event: StorageEvent): Promise<void> {
+    await this.onEvent?.(event);
+  }
+}
+
+function validateRange(range: ByteRange): void {
+  const { start, end } = range;
+  if (
+    !Number.isSafeInteger(start) ||
+    start < 0 ||
+    (end !== undefined && (!Number.isSafeInteger(end) || end < start))
+  ) {
+    throw new LakeError(
+      'INVALID_ARGUMENT',
+      `Invalid byte range ${JSON.stringify(range)}: start and end are inclusive byte offsets with 0 <= start <= end.`,
+    );
+  }
+}
