@@ -147,6 +147,7 @@ export class Lake {
       const events = new EventLog(meta.db);
       const backend = await openObjectStore(storageSettings(root, config.storage));
       const store = new GuardedStore(backend, {
+        writableRoots: ZONES,
         onEvent: (event) =>
           events
             .append({ type: event.type, subject: event.key, payload: { ...event } })

@@ -27,6 +27,11 @@ export interface GuardedStoreOptions {
    * the store has already happened.
    */
   onEvent?: (event: StorageEvent) => void | Promise<void>;
+  /**
+   * When given, objects may only be written or deleted under these top-level prefixes (the
+   * lake's zones), so no key can reach a file that sits beside them, such as the config.
+   */
+  writableRoots?: readonly string[];
 }
 
 /**
@@ -43,12 +48,25 @@ export interface GuardedStoreOptions {
  */
 export class GuardedStore implements ObjectStore {
   private readonly onEvent?: (event: StorageEvent) => void | Promise<void>;
+  private readonly writableRoots?: readonly string[];
 
   constructor(
     readonly backend: ObjectStore,
     options: GuardedStoreOptions = {},
   ) {
     this.onEvent = options.onEvent;
+    this.writableRoots = options.writableRoots;
+  }
+
+  /** Validates a key that is about to be written or deleted. */
+  private validateWritable(key: string): void {
+    validateKey(key);
+    if (this.writableRoots && !this.writableRoots.some((root) => key.startsWith(`${root}/`))) {
+      throw new LakeError(
+        'INVALID_KEY',
+        `Invalid key ${JSON.stringify(key.slice(0, 200))}: objects live in a zone; start the key with one of ${this.writableRoots.map((r) => `${r}/`).join(', ')}.`,
+      );
+    }
   }
 
   get location(): string {
@@ -60,14 +78,14 @@ export class GuardedStore implements ObjectStore {
   }
 
   async put(key: string, body: ObjectBody, options?: PutOptions): Promise<PutResult> {
-    validateKey(key);
+    this.validateWritable(key);
     const result = await this.backend.put(key, body, options);
     await this.emit({ type: 'object.created', key, size: result.size, etag: result.etag });
     return result;
   }
 
   async putFile(key: string, localPath: string): Promise<PutResult> {
-    validateKey(key);
+    this.validateWritable(key);
     const result = await this.backend.putFile(key, localPath);
     await this.emit({ type: 'object.created', key, size: result.size, etag: result.etag });
     return result;
@@ -99,7 +117,7 @@ export class GuardedStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    validateKey(key);
+    this.validateWritable(key);
     // Backends delete blindly (S3 cannot say whether the key existed), so ask first, and
     // only when someone listens.
     const existing = this.onEvent ? await this.backend.head(key) : undefined;
@@ -110,7 +128,7 @@ export class GuardedStore implements ObjectStore {
 
   async copy(sourceKey: string, destinationKey: string): Promise<PutResult> {
     validateKey(sourceKey);
-    validateKey(destinationKey);
+    this.validateWritable(destinationKey);
     const result = await this.backend.copy(sourceKey, destinationKey);
     await this.emit({
       type: 'object.created',
