@@ -301,6 +301,7 @@ export class Lake {
         this.#queries,
         this.catalog,
         this.store,
+        this.readCache,
         join(this.dir, WORK_DIR, 'staging'),
       );
     }

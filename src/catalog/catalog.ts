@@ -5,6 +5,7 @@ import {
   ZONES,
   type AsOf,
   type Column,
+  type ColumnStats,
   type DataFile,
   type Database,
   type Snapshot,
@@ -394,6 +395,35 @@ export class Catalog {
       .orderBy('file_id')
       .execute();
     return rows.map(toDataFile);
+  }
+
+  /** Per-column statistics of the given files (min, max, null and value counts). */
+  async fileStats(
+    table: Table,
+    fileIds: number[],
+    columns?: string[],
+  ): Promise<Map<number, ColumnStats[]>> {
+    const result = new Map<number, ColumnStats[]>();
+    for (let i = 0; i < fileIds.length; i += 500) {
+      let query = this.db
+        .selectFrom('lb_file_column_stats')
+        .selectAll()
+        .where('table_id', '=', table.id)
+        .where('file_id', 'in', fileIds.slice(i, i + 500));
+      if (columns) query = query.where('column_name', 'in', columns);
+      for (const row of await query.execute()) {
+        const stats = result.get(row.file_id) ?? [];
+        stats.push({
+          column: row.column_name,
+          valueCount: row.value_count,
+          nullCount: row.null_count,
+          min: row.min_value,
+          max: row.max_value,
+        });
+        result.set(row.file_id, stats);
+      }
+    }
+    return result;
   }
 
   /** Partitions of the table at a snapshot, with their file and row counts. */

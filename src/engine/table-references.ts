@@ -86,3 +86,26 @@ function collect(
   for (const entry of cteMap?.map ?? []) if (entry.key) cteNames.add(entry.key.toLowerCase());
   for (const value of Object.values(record)) collect(value, references, cteNames);
 }
+
+/**
+ * Checks that user SQL meant as one expression (a merge's delete condition, a filter) is
+ * exactly one expression, so it cannot end the statement it is placed in.
+ *
+ * @throws LakeError INVALID_ARGUMENT naming the option.
+ */
+export async function validateExpression(
+  connection: DuckDBConnection,
+  expression: string,
+  option: string,
+): Promise<void> {
+  const reader = await connection.runAndReadAll(
+    `SELECT json_serialize_sql(${quoteLiteral(`SELECT (${expression}) FROM t`)}) AS tree`,
+  );
+  const tree = JSON.parse(String(reader.getRowsJS()[0]![0])) as SerializedSql;
+  if (tree.error || tree.statements.length !== 1) {
+    throw new LakeError(
+      'INVALID_ARGUMENT',
+      `${option} must be one SQL expression, such as op = 'D'${tree.error_message ? ` (${tree.error_message})` : ''}.`,
+    );
+  }
+}

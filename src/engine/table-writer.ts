@@ -1,26 +1,49 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Catalog } from '../catalog/catalog.js';
-import type { Column, NewDataFile, Snapshot, Table } from '../catalog/catalog-types.js';
+import type { Column, DataFile, NewDataFile, Snapshot, Table } from '../catalog/catalog-types.js';
 import { withCommitRetry } from '../catalog/commit-retry.js';
-import { parseTableName, quoteIdentifier, quoteLiteral } from '../catalog/identifier.js';
+import { parseTableName } from '../catalog/identifier.js';
 import { LakeError, isLakeError } from '../errors/lake-error.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { sqlError, type DuckEngine } from './duck-engine.js';
-import { dataFileFromCopyStats, type CopyStatsRow } from './copy-stats.js';
+import { columnNamed, describeSelect, planColumns, type ColumnPlan } from './column-plan.js';
+import type { DuckEngine } from './duck-engine.js';
+import type { LocalFiles } from './local-files.js';
+import {
+  dropMergeTables,
+  matchTargetFiles,
+  mergedSelect,
+  pruneByKeyStats,
+  stageMergeSource,
+  type MergeCounts,
+} from './merge-write.js';
+import { writeParquetFiles } from './parquet-output.js';
 import type { QueryRunner } from './query-runner.js';
-import { findTableReferences } from './table-references.js';
+import { findTableReferences, validateExpression } from './table-references.js';
 import { filesSelect, recordsSelect, type WriteSource } from './write-source.js';
 
+export type WriteMode = 'append' | 'overwrite' | 'overwrite-partitions' | 'merge';
+const WRITE_MODES: readonly WriteMode[] = ['append', 'overwrite', 'overwrite-partitions', 'merge'];
+
 export interface WriteOptions {
-  mode?: 'append' | 'overwrite';
-  /** Partition columns; a new table takes them, an existing one must match on append. */
+  /**
+   * `append` adds rows; `overwrite` replaces the table's contents; `overwrite-partitions`
+   * replaces only the partitions present in the data; `merge` upserts by `mergeKeys`.
+   */
+  mode?: WriteMode;
+  /** Partition columns; a new table takes them, an existing one must match except on overwrite. */
   partitionBy?: string[];
+  /** Columns the rows are sorted by inside each file (better min/max pruning). */
+  sortBy?: string[];
+  /** Key columns of a merge: a source row replaces the table's row with the same key, or is inserted. */
+  mergeKeys?: string[];
+  /** A SQL predicate over source columns; matching source rows delete their key instead. */
+  deleteWhen?: string;
   /** Add columns that the source has and the table lacks, instead of refusing the write. */
   addColumns?: boolean;
-  /** Rough size at which DuckDB starts a new file, e.g. `256MB`. */
+  /** Rough size at which DuckDB starts a new file (unpartitioned writes), e.g. `256MB`. */
   targetFileSize?: string;
   /** Runs after the files are in the store and before the commit (tests use it to crash there). */
   beforeCommit?: () => Promise<void>;
@@ -28,10 +51,16 @@ export interface WriteOptions {
 
 export interface WriteResult {
   table: string;
+  mode: WriteMode;
   snapshot: Snapshot;
   rowsWritten: number;
   filesWritten: number;
   bytesWritten: number;
+  /** Files (and rows in them) that the write replaced. */
+  filesRemoved: number;
+  rowsRemoved: number;
+  /** For merges: source rows inserted, updated and deleted. */
+  merge?: MergeCounts;
 }
 
 /**
@@ -46,23 +75,32 @@ export class TableWriter {
     private readonly queries: QueryRunner,
     private readonly catalog: Catalog,
     private readonly store: ObjectStore,
+    private readonly files: LocalFiles,
     private readonly stagingRoot: string,
   ) {}
 
   async write(name: string, source: WriteSource, options: WriteOptions = {}): Promise<WriteResult> {
     const qualified = parseTableName(name);
     const mode = options.mode ?? 'append';
-    if (mode !== 'append' && mode !== 'overwrite') {
+    if (!WRITE_MODES.includes(mode)) {
       throw new LakeError(
         'INVALID_ARGUMENT',
-        `Unknown write mode "${String(mode)}": use append or overwrite.`,
+        `Unknown write mode "${String(mode)}": use ${WRITE_MODES.join(', ')}.`,
+      );
+    }
+    if (mode === 'merge' && !options.mergeKeys?.length) {
+      throw new LakeError(
+        'INVALID_ARGUMENT',
+        'A merge needs its key columns: pass mergeKeys (e.g. ["id"]).',
       );
     }
     const staging = join(this.stagingRoot, randomUUID());
     await mkdir(staging, { recursive: true });
     try {
       return await this.engine.withConnection(async (connection) => {
-        if (Array.isArray(source))
+        if (options.deleteWhen)
+          await validateExpression(connection, options.deleteWhen, 'deleteWhen');
+        if (Array.isArray(source)) {
           return this.writeSelect(
             connection,
             name,
@@ -71,16 +109,12 @@ export class TableWriter {
             mode,
             options,
           );
-        if ('files' in source)
-          return this.writeSelect(
-            connection,
-            name,
-            await filesSelect(source.files, source.format),
-            staging,
-            mode,
-            options,
-          );
-        const sql = (source as { sql: string }).sql;
+        }
+        if ('files' in source) {
+          const select = await filesSelect(source.files, source.format);
+          return this.writeSelect(connection, name, select, staging, mode, options);
+        }
+        const { sql } = source as { sql: string };
         const refs = await findTableReferences(connection, sql);
         const database = (source as { database?: string }).database ?? qualified.database;
         const pinned = await Promise.all(refs.map((ref) => this.queries.pin(ref, { database })));
@@ -98,85 +132,156 @@ export class TableWriter {
     name: string,
     select: string,
     staging: string,
-    mode: 'append' | 'overwrite',
+    mode: WriteMode,
     options: WriteOptions,
   ): Promise<WriteResult> {
-    const sourceColumns = await describe(connection, select);
-    let table = await this.ensureTable(name, sourceColumns, options.partitionBy ?? []);
+    const sourceColumns = await describeSelect(connection, select);
+    const table = await this.ensureTable(name, sourceColumns, options.partitionBy ?? []);
     const target = await this.catalog.schema(table);
     const plan = planColumns(table, target.columns, sourceColumns, {
       addColumns: options.addColumns ?? false,
     });
     const partitionBy = options.partitionBy ?? target.partitionColumns;
-    if (mode === 'append' && !sameColumns(partitionBy, target.partitionColumns)) {
+    if (mode !== 'overwrite' && !sameColumns(partitionBy, target.partitionColumns)) {
       throw new LakeError(
         'SCHEMA_MISMATCH',
-        `${table.fullName} is partitioned by (${target.partitionColumns.join(', ') || 'nothing'}), not (${partitionBy.join(', ')}); append with its partitioning or overwrite the table.`,
+        `${table.fullName} is partitioned by (${target.partitionColumns.join(', ') || 'nothing'}), not (${partitionBy.join(', ')}); write with its partitioning or overwrite the table.`,
       );
     }
-    for (const column of partitionBy) {
-      if (!plan.columns.some((c) => c.name.toLowerCase() === column.toLowerCase())) {
-        throw new LakeError(
-          'SCHEMA_MISMATCH',
-          `Partition column "${column}" is not a column of ${table.fullName}.`,
-        );
-      }
-    }
-
-    const copyOptions = [
-      'FORMAT parquet',
-      'COMPRESSION zstd',
-      "FILENAME_PATTERN 'part-{uuid}'",
-      'RETURN_STATS true',
-    ];
-    if (partitionBy.length > 0) {
-      // DuckDB cannot split partitioned output by size: each partition gets its own files.
-      copyOptions.push(
-        `PARTITION_BY (${partitionBy.map(quoteIdentifier).join(', ')})`,
-        'WRITE_PARTITION_COLUMNS true',
+    for (const column of partitionBy) columnNamed(table, plan.columns, column, 'Partition column');
+    for (const column of options.sortBy ?? [])
+      columnNamed(table, plan.columns, column, 'Sort column');
+    if (mode === 'overwrite-partitions' && partitionBy.length === 0) {
+      throw new LakeError(
+        'INVALID_ARGUMENT',
+        `${table.fullName} is not partitioned; use overwrite to replace it whole.`,
       );
-    } else {
-      copyOptions.push(`FILE_SIZE_BYTES ${quoteLiteral(options.targetFileSize ?? '512MB')}`);
     }
-    const outDir = join(staging, 'out');
-    let stats: CopyStatsRow[];
-    try {
-      const reader = await connection.runAndReadAll(
-        `COPY (SELECT ${plan.projection} FROM (${select})) TO ${quoteLiteral(outDir)} (${copyOptions.join(', ')})`,
-      );
-      stats = reader.getRowObjectsJson() as unknown as CopyStatsRow[];
-    } catch (error) {
-      throw sqlError(error, `Writing ${table.fullName} failed`);
-    }
-
-    const files: NewDataFile[] = [];
-    for (const row of stats) {
-      if (Number(row.count) === 0) continue;
-      const key = `${table.location}/data/${relative(outDir, row.filename).split(sep).join('/')}`;
-      await this.store.putFile(key, row.filename);
-      files.push(dataFileFromCopyStats(row, key));
-    }
-    await options.beforeCommit?.();
-
     const schema = { columns: plan.columns, partitionColumns: partitionBy };
-    const snapshot = await withCommitRetry(async () => {
-      table = await this.catalog.getTable(table.fullName);
-      return this.catalog.commit({
+    const output = {
+      location: table.location,
+      partitionBy,
+      sortBy: options.sortBy,
+      targetFileSize: options.targetFileSize,
+      tableName: table.fullName,
+    };
+
+    if (mode === 'merge')
+      return this.merge(connection, table, select, plan, schema, output, staging, options);
+
+    const files = await writeParquetFiles(
+      connection,
+      this.store,
+      `SELECT ${plan.projection} FROM (${select})`,
+      {
+        ...output,
+        outDir: join(staging, 'out'),
+      },
+    );
+    await options.beforeCommit?.();
+    return this.commitWithRetry(table, mode, files, schema, async (current) => {
+      if (mode === 'overwrite') return 'all';
+      if (mode === 'append') return [];
+      const replaced = new Set(files.map((f) => JSON.stringify(f.partitionValues)));
+      return (await this.catalog.files(current))
+        .filter((f) => replaced.has(JSON.stringify(f.partitionValues)))
+        .map((f) => f.id);
+    });
+  }
+
+  /**
+   * A merge is planned, written and committed again from the start when another writer
+   * commits first: the files it rewrites may have changed, so only a fresh plan is correct.
+   */
+  private async merge(
+    connection: DuckDBConnection,
+    initial: Table,
+    select: string,
+    plan: ColumnPlan,
+    schema: { columns: Column[]; partitionColumns: string[] },
+    output: Omit<Parameters<typeof writeParquetFiles>[3], 'outDir'>,
+    staging: string,
+    options: WriteOptions,
+  ): Promise<WriteResult> {
+    const keys = options.mergeKeys!.map((key) =>
+      columnNamed(initial, plan.columns, key, 'Merge key'),
+    );
+    await stageMergeSource(
+      connection,
+      select,
+      plan.projection,
+      keys,
+      options.deleteWhen,
+      initial.fullName,
+    );
+    try {
+      return await withCommitRetry(async (attempt) => {
+        const table = await this.catalog.getTable(initial.fullName);
+        const live = await this.catalog.files(table);
+        const stats = await this.catalog.fileStats(
+          table,
+          live.map((f) => f.id),
+          keys.map((k) => k.name),
+        );
+        const candidates = await pruneByKeyStats(connection, live, stats, keys);
+        const located = await Promise.all(
+          candidates.map(async (f) => ({ ...f, localPath: await this.files.localPath(f.path) })),
+        );
+        const { matched, counts } = await matchTargetFiles(connection, located, keys);
+        const files = await writeParquetFiles(
+          connection,
+          this.store,
+          mergedSelect(schema.columns, keys, matched),
+          {
+            ...output,
+            outDir: join(staging, `merge-${attempt}`),
+          },
+        );
+        await options.beforeCommit?.();
+        const snapshot = await this.catalog.commit({
+          table,
+          parentSnapshotId: table.currentSnapshotId,
+          operation: 'merge',
+          addFiles: files,
+          removeFiles: matched.map((f) => f.id),
+          schema,
+          summary: {
+            insertedRows: counts.inserted,
+            updatedRows: counts.updated,
+            deletedRows: counts.deleted,
+          },
+        });
+        return { ...result(table, 'merge', snapshot, files, matched), merge: counts };
+      });
+    } finally {
+      await dropMergeTables(connection);
+    }
+  }
+
+  private async commitWithRetry(
+    initial: Table,
+    mode: WriteMode,
+    files: NewDataFile[],
+    schema: { columns: Column[]; partitionColumns: string[] },
+    toRemove: (table: Table) => Promise<number[] | 'all'>,
+  ): Promise<WriteResult> {
+    return withCommitRetry(async () => {
+      const table = await this.catalog.getTable(initial.fullName);
+      const removeFiles = await toRemove(table);
+      const removed =
+        removeFiles === 'all'
+          ? await this.catalog.files(table)
+          : (await this.catalog.files(table)).filter((f) => removeFiles.includes(f.id));
+      const snapshot = await this.catalog.commit({
         table,
         parentSnapshotId: table.currentSnapshotId,
         operation: mode,
         addFiles: files,
-        removeFiles: mode === 'overwrite' ? 'all' : undefined,
+        removeFiles,
         schema,
       });
+      return result(table, mode, snapshot, files, removed);
     });
-    return {
-      table: table.fullName,
-      snapshot,
-      rowsWritten: files.reduce((n, f) => n + f.recordCount, 0),
-      filesWritten: files.length,
-      bytesWritten: files.reduce((n, f) => n + f.fileSize, 0),
-    };
   }
 
   /** The target table, created (with its database) from the source's columns on first write. */
@@ -203,63 +308,23 @@ export class TableWriter {
   }
 }
 
-async function describe(connection: DuckDBConnection, select: string): Promise<Column[]> {
-  try {
-    const reader = await connection.runAndReadAll(`DESCRIBE (${select})`);
-    return reader.getRowObjectsJson().map((row) => ({
-      name: String(row['column_name']),
-      type: String(row['column_type']),
-      nullable: true,
-    }));
-  } catch (error) {
-    throw sqlError(error);
-  }
-}
-
-interface ColumnPlan {
-  /** The table's columns after this write (with added columns at the end). */
-  columns: Column[];
-  /** SELECT list producing exactly those columns, cast to their types, from the source. */
-  projection: string;
-}
-
-/**
- * Lines the source's columns up with the table's by name (case-insensitively): missing ones
- * are written as NULL, others are cast to the table's type (a value that does not fit fails
- * the write), and columns the table lacks are added only when the caller allows it.
- */
-export function planColumns(
+function result(
   table: Table,
-  target: Column[],
-  source: Column[],
-  options: { addColumns: boolean },
-): ColumnPlan {
-  const sourceByName = new Map(source.map((c) => [c.name.toLowerCase(), c]));
-  const targetNames = new Set(target.map((c) => c.name.toLowerCase()));
-  const extra = source.filter((c) => !targetNames.has(c.name.toLowerCase()));
-  if (extra.length > 0 && !options.addColumns) {
-    throw new LakeError(
-      'SCHEMA_MISMATCH',
-      `The data has column(s) ${extra.map((c) => `"${c.name}" (${c.type})`).join(', ')} that ${table.fullName} lacks; drop them from the data or allow adding columns (--add-columns).`,
-    );
-  }
-  const columns = [...target, ...extra.map((c) => ({ ...c, nullable: true }))];
-  const projection = columns
-    .map((column) => {
-      const from = sourceByName.get(column.name.toLowerCase());
-      const value = from ? quoteIdentifier(from.name) : 'NULL';
-      if (!from && !column.nullable) {
-        throw new LakeError(
-          'SCHEMA_MISMATCH',
-          `Column "${column.name}" of ${table.fullName} may not be NULL, and the data lacks it.`,
-        );
-      }
-      return from && from.type === column.type
-        ? `${value} AS ${quoteIdentifier(column.name)}`
-        : `CAST(${value} AS ${column.type}) AS ${quoteIdentifier(column.name)}`;
-    })
-    .join(', ');
-  return { columns, projection };
+  mode: WriteMode,
+  snapshot: Snapshot,
+  files: NewDataFile[],
+  removed: DataFile[],
+): WriteResult {
+  return {
+    table: table.fullName,
+    mode,
+    snapshot,
+    rowsWritten: files.reduce((n, f) => n + f.recordCount, 0),
+    filesWritten: files.length,
+    bytesWritten: files.reduce((n, f) => n + f.fileSize, 0),
+    filesRemoved: removed.length,
+    rowsRemoved: removed.reduce((n, f) => n + f.recordCount, 0),
+  };
 }
 
 function sameColumns(a: string[], b: string[]): boolean {

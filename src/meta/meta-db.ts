@@ -30,10 +30,11 @@ export async function openMetaDb(dialect: MetaDialect): Promise<MetaDb> {
     if (error) throw error;
   } catch (error) {
     await db.destroy().catch(() => undefined);
+    const unreachable = isConnectionError(error);
     throw new LakeError(
-      'METADATA_UNREACHABLE',
-      `Cannot open the metadata database at ${dialect.location}: ${describe(error)}. Check that it is running and that the URL and credentials are right.`,
-      { cause: error, transient: true },
+      unreachable ? 'METADATA_UNREACHABLE' : 'METADATA_ERROR',
+      `Cannot open the metadata database at ${dialect.location}: ${describe(error)}${unreachable ? '; check that it is running and that the URL and credentials are right' : ''}.`,
+      { cause: error, transient: unreachable },
     );
   }
   return {
@@ -47,4 +48,26 @@ function describe(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
   if (error instanceof Error) return error.message || error.constructor.name;
   return String(error);
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ECONNRESET',
+  '28P01',
+  '28000',
+  '3D000',
+  'SQLITE_CANTOPEN',
+]);
+
+/** Refused, unresolvable, timed out, or refused credentials / unknown database (PostgreSQL 28xxx, 3D000). */
+function isConnectionError(error: unknown): boolean {
+  if (error instanceof AggregateError) return error.errors.some(isConnectionError);
+  const code = (error as { code?: string } | undefined)?.code;
+  return (
+    (code !== undefined && CONNECTION_CODES.has(code)) ||
+    /timeout expired|connection terminated/i.test(String((error as Error)?.message))
+  );
 }

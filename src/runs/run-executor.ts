@@ -1,0 +1,75 @@
+import type { Run, RunLogLevel, RunProgress } from './run.js';
+
+/** What a handler gets: its run, its parameters and the means to report and to stop. */
+export interface RunContext {
+  /** The run as claimed: status `running`, with its attempt number. */
+  readonly run: Run;
+  readonly parameters: Record<string, unknown>;
+  /** Aborted when the run is cancelled; pass it to anything that accepts one. */
+  readonly signal: AbortSignal;
+  /** Writes go out in order in the background; awaiting them is optional and never throws. */
+  log(level: RunLogLevel, message: string): Promise<void>;
+  info(message: string): Promise<void>;
+  /** Merges metrics (a name given again replaces its value). Throws at once on a non-finite number. */
+  addMetrics(metrics: Record<string, number>): Promise<void>;
+  /** Replaces the progress; rapid calls are coalesced into the latest value. */
+  setProgress(progress: RunProgress): Promise<void>;
+  /** Throws LakeError RUN_CANCELLED once the run has been cancelled. */
+  throwIfCancelled(): void;
+}
+
+export interface RunOutcome {
+  /** `succeeded_with_errors` for work that finished but skipped or rejected part of its input. */
+  status?: 'succeeded' | 'succeeded_with_errors';
+  metrics?: Record<string, number>;
+}
+
+/**
+ * The code behind a kind of run. Return to succeed; throw to fail (a transient LakeError
+ * is retried while attempts remain); honour `ctx.signal` to stop early when cancelled.
+ */
+export type RunHandler = (ctx: RunContext) => Promise<RunOutcome | void>;
+
+export interface SubmitOptions {
+  name?: string;
+  parameters?: Record<string, unknown>;
+  /** Attempts in all for failures with a transient error; 1 (no retry) unless told. */
+  maxAttempts?: number;
+}
+
+export interface WaitOptions {
+  /** Stops waiting (not the run): the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs runs. The local executor runs them in this process; a distributed one hands them to
+ * workers through a queue. Callers see the same contract either way.
+ */
+export interface RunExecutor {
+  /** Sets the handler for a kind; a kind has one handler. */
+  register(kind: string, handler: RunHandler): void;
+  /**
+   * Records a queued run of `kind` and schedules it; resolves with the queued run.
+   *
+   * @throws LakeError UNKNOWN_RUN_KIND when no handler is registered for `kind`.
+   */
+  submit(kind: string, options?: SubmitOptions): Promise<Run>;
+  /**
+   * Resolves with the run once it has ended; when it failed and was retried, follows the
+   * retries and resolves with the final attempt.
+   *
+   * @throws LakeError RUN_NOT_FOUND when no run has this id.
+   */
+  wait(runId: string, options?: WaitOptions): Promise<Run>;
+  /**
+   * Cancels a run (or its latest retry): a queued run at once, a running one by aborting
+   * its signal; it then ends `cancelled` when its handler returns. Resolves with the run
+   * as it stands after the request.
+   *
+   * @throws LakeError RUN_NOT_CANCELLABLE when the run has already ended.
+   */
+  cancel(runId: string): Promise<Run>;
+  /** Stops taking runs, lets running ones finish (or aborts them) and releases timers. */
+  close(options?: { abort?: boolean }): Promise<void>;
+}

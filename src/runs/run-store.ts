@@ -1,0 +1,564 @@
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import { LakeError } from '../errors/lake-error.js';
+import type { EventLog } from '../events/event-log.js';
+import type { MetaSchema, RunLogRow, RunRow } from '../meta/schema.js';
+import { redactCredentials } from './redact-credentials.js';
+import {
+  isRunStatus,
+  isTerminalStatus,
+  type Run,
+  type RunLogEntry,
+  type RunLogLevel,
+  type RunProgress,
+  type RunStatus,
+  type TerminalRunStatus,
+} from './run.js';
+import { runErrorOf } from './run-error.js';
+import { newRunId } from './run-id.js';
+import { checkMetrics } from './run-metrics.js';
+
+export interface NewRun {
+  kind: string;
+  name?: string;
+  /** Stored in the run record as JSON: pass secret references (`${env:NAME}`), never values. */
+  parameters?: Record<string, unknown>;
+  /** How many attempts a failure with a transient error may use in all; 1 means no retry. */
+  maxAttempts?: number;
+  attempt?: number;
+  retryOf?: string;
+}
+
+export interface RunQuery {
+  kind?: string;
+  status?: RunStatus | readonly RunStatus[];
+  name?: string;
+  /** At most this many runs, newest first; 100 unless told. */
+  limit?: number;
+}
+
+export interface RunLogQuery {
+  /** Only entries after this entry id, to tail a log. */
+  after?: number;
+  limit?: number;
+}
+
+export interface RunEnd {
+  /** Recorded as code and message only (see `runErrorOf`). */
+  error?: unknown;
+  /** Merged into the run's metrics. */
+  metrics?: Record<string, number>;
+  /** For a failure: queue the next attempt in the same transaction when attempts remain. */
+  retry?: boolean;
+}
+
+export interface RunHeartbeat {
+  status: RunStatus;
+  cancelRequested: boolean;
+}
+
+export interface RecoveredRuns {
+  /** The runs whose worker was gone, now failed with WORKER_LOST. */
+  failed: Run[];
+  /** New queued attempts of those runs that had attempts left. */
+  retried: Run[];
+}
+
+const LOG_LEVELS: Record<RunLogLevel, true> = { debug: true, info: true, warn: true, error: true };
+const MAX_LOG_MESSAGE_LENGTH = 16_000;
+const MAX_CHANGE_ATTEMPTS = 20;
+const KIND_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,99}$/;
+
+/**
+ * Runs and their logs in the metadata database. Every status change is a conditional update
+ * (so that two workers, or a worker and a canceller, never both win) and appends its
+ * `run.<status>` event in the same transaction. Works unchanged on SQLite and PostgreSQL.
+ */
+export class RunStore {
+  constructor(
+    private readonly db: Kysely<MetaSchema>,
+    private readonly events: EventLog,
+  ) {}
+
+  /**
+   * Records a new queued run and appends `run.queued`.
+   *
+   * @example const run = await store.create({ kind: 'vacuum', parameters: { table: 'sales.orders' } });
+   * @throws LakeError INVALID_ARGUMENT for a malformed kind, attempt count or parameters.
+   */
+  async create(spec: NewRun): Promise<Run> {
+    const row = newRunRow(spec);
+    return this.db.transaction().execute((trx) => this.#insert(trx, row));
+  }
+
+  /**
+   * @example const run = await store.get('run_0mb2k3x9z...');
+   * @throws LakeError RUN_NOT_FOUND when no run has this id.
+   */
+  async get(id: string): Promise<Run> {
+    return toRun(await this.#row(this.db, id));
+  }
+
+  /**
+   * Runs matching every given filter, newest first.
+   *
+   * @example const failed = await store.list({ kind: 'load', status: 'failed', limit: 10 });
+   */
+  async list(query: RunQuery = {}): Promise<Run[]> {
+    let select = this.db.selectFrom('lb_run').selectAll();
+    if (query.kind !== undefined) select = select.where('kind', '=', query.kind);
+    if (query.name !== undefined) select = select.where('name', '=', query.name);
+    if (query.status !== undefined) {
+      const statuses = typeof query.status === 'string' ? [query.status] : [...query.status];
+      if (statuses.length === 0) return [];
+      select = select.where('status', 'in', statuses);
+    }
+    const rows = await select
+      .orderBy('created_at', 'desc')
+      .orderBy('run_id', 'desc')
+      .limit(query.limit ?? 100)
+      .execute();
+    return rows.map(toRun);
+  }
+
+  /**
+   * The attempt that retried `id`, or null. Follow it repeatedly to reach the final attempt.
+   *
+   * @example const next = await store.nextAttempt(run.id);
+   */
+  async nextAttempt(id: string): Promise<Run | null> {
+    const row = await this.db
+      .selectFrom('lb_run')
+      .selectAll()
+      .where('retry_of', '=', id)
+      .orderBy('attempt', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? toRun(row) : null;
+  }
+
+  /**
+   * Moves a queued run to running for `worker` and appends `run.running`. Exactly one of
+   * several concurrent claims wins; the others get false, as do claims of a run that was
+   * cancelled or already ran.
+   *
+   * @example if (await store.claim(run.id, 'host-a:4242')) await work(run);
+   * @throws LakeError RUN_NOT_FOUND when no run has this id.
+   */
+  async claim(id: string, worker: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const now = Date.now();
+      const row = await trx
+        .updateTable('lb_run')
+        .set({ status: 'running', worker, started_at: now, heartbeat_at: now })
+        .where('run_id', '=', id)
+        .where('status', '=', 'queued')
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) {
+        await this.#row(trx, id);
+        return false;
+      }
+      await this.#announce(trx, toRun(row));
+      return true;
+    });
+  }
+
+  /**
+   * Notes that the worker of a running run is alive, and tells it whether someone asked to
+   * cancel the run (or whether the run already ended elsewhere, so the work is moot).
+   *
+   * @example const { cancelRequested } = await store.heartbeat(run.id);
+   * @throws LakeError RUN_NOT_FOUND when no run has this id.
+   */
+  async heartbeat(id: string): Promise<RunHeartbeat> {
+    const row = await this.db
+      .updateTable('lb_run')
+      .set({ heartbeat_at: Date.now() })
+      .where('run_id', '=', id)
+      .where('status', '=', 'running')
+      .returning(['cancel_requested'])
+      .executeTakeFirst();
+    if (row) return { status: 'running', cancelRequested: row.cancel_requested === 1 };
+    const run = await this.get(id);
+    return { status: run.status, cancelRequested: run.cancelRequested };
+  }
+
+  /**
+   * Replaces the run's progress.
+   *
+   * @example await store.setProgress(run.id, { phase: 'copy', done: 10, total: 200, unit: 'files' });
+   * @throws LakeError RUN_NOT_FOUND when no run has this id.
+   */
+  async setProgress(id: string, progress: RunProgress | null): Promise<void> {
+    const result = await this.db
+      .updateTable('lb_run')
+      .set({ progress: progress === null ? null : JSON.stringify(progress) })
+      .where('run_id', '=', id)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) throw runNotFound(id);
+  }
+
+  /**
+   * Merges metrics into the run's: a name given again replaces its earlier value.
+   *
+   * @example await store.addMetrics(run.id, { rowsWritten: 1200, filesWritten: 3 });
+   * @throws LakeError INVALID_ARGUMENT for a metric that is not a finite number.
+   * @throws LakeError RUN_NOT_FOUND when no run has this id.
+   */
+  async addMetrics(id: string, metrics: Record<string, number>): Promise<void> {
+    checkMetrics(metrics);
+    await this.db
+      .transaction()
+      .execute((trx) =>
+        this.#change(trx, id, (row) => ({ metrics: mergeMetrics(row.metrics, metrics) })),
+      );
+  }
+
+  /**
+   * Ends a queued or running run with a terminal status and appends `run.<status>` in the
+   * same transaction. A run ends once: if it has already ended (cancelled while queued,
+   * failed as lost by `recoverLost`), nothing changes and the stored run is returned, so
+   * compare its status with the one asked for.
+   *
+   * @example await store.finish(run.id, 'failed', { error, retry: true });
+   * @throws LakeError INVALID_ARGUMENT for a status that is not terminal.
+   * @throws LakeError RUN_NOT_FOUND when no run has this id.
+   */
+  async finish(id: string, status: TerminalRunStatus, end: RunEnd = {}): Promise<Run> {
+    if (!isRunStatus(status) || !isTerminalStatus(status)) {
+      throw new LakeError(
+        'INVALID_ARGUMENT',
+        `Cannot finish run ${id} as "${String(status)}"; use succeeded, succeeded_with_errors, failed or cancelled.`,
+      );
+    }
+    if (end.metrics) checkMetrics(end.metrics);
+    const error = end.error === undefined ? null : JSON.stringify(runErrorOf(end.error));
+    return this.db.transaction().execute(async (trx) => {
+      const { row, changed } = await this.#change(trx, id, (current) =>
+        isTerminalStatus(current.status as RunStatus)
+          ? undefined
+          : {
+              status,
+              error,
+              ended_at: Date.now(),
+              metrics: end.metrics ? mergeMetrics(current.metrics, end.metrics) : current.metrics,
+            },
+      );
+      const run = toRun(row);
+      if (!changed) return run;
+      await this.#announce(trx, run);
+      if (status === 'failed' && end.retry && run.attempt < run.maxAttempts) {
+        await this.#queueRetry(trx, row);
+      }
+      return run;
+    });
+  }
+
+  /**
+   * Asks for a run to stop. A queued run is cancelled at once (and `run.cancelled`
+   * appended); a running run is flagged, and its worker stops it at its next heartbeat.
+   *
+   * @example await store.requestCancel(run.id);
+   * @throws LakeError RUN_NOT_CANCELLABLE when the run has already ended.
+   * @throws LakeError RUN_NOT_FOUND when no run has this id.
+   */
+  async requestCancel(id: string): Promise<Run> {
+    return this.db.transaction().execute(async (trx) => {
+      const { row, changed } = await this.#change(trx, id, (current) => {
+        if (current.status === 'queued') {
+          return { status: 'cancelled', cancel_requested: 1, ended_at: Date.now() };
+        }
+        if (current.status === 'running') {
+          return current.cancel_requested === 1 ? undefined : { cancel_requested: 1 };
+        }
+        throw new LakeError(
+          'RUN_NOT_CANCELLABLE',
+          `Run ${id} has already ended (${current.status}); only queued or running runs can be cancelled.`,
+          { details: { runId: id, status: current.status } },
+        );
+      });
+      const run = toRun(row);
+      if (changed && run.status === 'cancelled') await this.#announce(trx, run);
+      return run;
+    });
+  }
+
+  /**
+   * Appends a line to the run's log. Credentials in URLs and `password=` pairs are masked.
+   *
+   * @example await store.log(run.id, 'info', 'copied 200 files');
+   * @throws LakeError INVALID_ARGUMENT for an unknown level.
+   */
+  async log(id: string, level: RunLogLevel, message: string): Promise<void> {
+    if (!Object.hasOwn(LOG_LEVELS, level)) {
+      throw new LakeError(
+        'INVALID_ARGUMENT',
+        `Unknown log level "${String(level)}"; use debug, info, warn or error.`,
+      );
+    }
+    const text = redactCredentials(String(message));
+    await this.db
+      .insertInto('lb_run_log')
+      .values({
+        run_id: id,
+        ts: Date.now(),
+        level,
+        message:
+          text.length > MAX_LOG_MESSAGE_LENGTH
+            ? `${text.slice(0, MAX_LOG_MESSAGE_LENGTH)}… (truncated)`
+            : text,
+      })
+      .execute();
+  }
+
+  /**
+   * The run's log in the order it was written.
+   *
+   * @example for (const entry of await store.logs(run.id, { after: lastSeen })) print(entry);
+   * @throws LakeError RUN_NOT_FOUND when no run has this id.
+   */
+  async logs(id: string, query: RunLogQuery = {}): Promise<RunLogEntry[]> {
+    let select = this.db.selectFrom('lb_run_log').selectAll().where('run_id', '=', id);
+    if (query.after !== undefined) select = select.where('log_id', '>', query.after);
+    const rows = await select
+      .orderBy('log_id', 'asc')
+      .limit(query.limit ?? 1000)
+      .execute();
+    if (rows.length === 0) await this.#row(this.db, id);
+    return rows.map(toLogEntry);
+  }
+
+  /**
+   * Fails the running runs whose worker `isAlive` says is gone, with WORKER_LOST, and
+   * queues a next attempt for those with attempts left. Safe to call from many processes
+   * at once: each lost run is failed (and retried) exactly once.
+   *
+   * @example const { failed } = await store.recoverLost(isLocalWorkerAlive);
+   */
+  async recoverLost(
+    isAlive: (worker: string) => boolean | Promise<boolean>,
+  ): Promise<RecoveredRuns> {
+    const running = await this.db
+      .selectFrom('lb_run')
+      .select(['run_id', 'worker'])
+      .where('status', '=', 'running')
+      .execute();
+    const verdicts = new Map<string, boolean>();
+    const recovered: RecoveredRuns = { failed: [], retried: [] };
+    for (const { run_id: id, worker } of running) {
+      // A running run always has a worker; one without cannot be attributed, so leave it.
+      if (worker === null) continue;
+      let alive = verdicts.get(worker);
+      if (alive === undefined) verdicts.set(worker, (alive = await isAlive(worker)));
+      if (alive) continue;
+      await this.db.transaction().execute(async (trx) => {
+        const { row, changed } = await this.#change(trx, id, (current) =>
+          current.status === 'running' && current.worker === worker
+            ? { status: 'failed', ended_at: Date.now(), error: JSON.stringify(lostError(current)) }
+            : undefined,
+        );
+        if (!changed) return;
+        const failed = toRun(row);
+        await this.#announce(trx, failed);
+        recovered.failed.push(failed);
+        if (failed.attempt < failed.maxAttempts) {
+          recovered.retried.push(await this.#queueRetry(trx, row));
+        }
+      });
+    }
+    return recovered;
+  }
+
+  async #insert(trx: Kysely<MetaSchema>, row: RunRow): Promise<Run> {
+    await trx.insertInto('lb_run').values(row).execute();
+    const run = toRun(row);
+    await this.#announce(trx, run);
+    return run;
+  }
+
+  #queueRetry(trx: Kysely<MetaSchema>, failed: RunRow): Promise<Run> {
+    return this.#insert(
+      trx,
+      newRunRow({
+        kind: failed.kind,
+        name: failed.name ?? undefined,
+        parameters: JSON.parse(failed.parameters) as Record<string, unknown>,
+        maxAttempts: failed.max_attempts,
+        attempt: failed.attempt + 1,
+        retryOf: failed.run_id,
+      }),
+    );
+  }
+
+  #announce(trx: Kysely<MetaSchema>, run: Run): Promise<number> {
+    return this.events.append(
+      {
+        type: `run.${run.status}`,
+        subject: run.id,
+        payload: {
+          runId: run.id,
+          kind: run.kind,
+          name: run.name,
+          status: run.status,
+          attempt: run.attempt,
+        },
+      },
+      trx,
+    );
+  }
+
+  async #row(db: Kysely<MetaSchema>, id: string): Promise<RunRow> {
+    const row = await db
+      .selectFrom('lb_run')
+      .selectAll()
+      .where('run_id', '=', id)
+      .executeTakeFirst();
+    if (!row) throw runNotFound(id);
+    return row;
+  }
+
+  /**
+   * Reads a run, lets `decide` compute a change from it and writes the change only if the
+   * run is as it was read; otherwise reads again. SQLite's immediate transactions never need
+   * the second read, PostgreSQL's read-committed ones can.
+   */
+  async #change(
+    trx: Kysely<MetaSchema>,
+    id: string,
+    decide: (row: RunRow) => Updateable<RunRow> | undefined,
+  ): Promise<{ row: RunRow; changed: boolean }> {
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.#row(trx, id);
+      const change = decide(row);
+      if (!change) return { row, changed: false };
+      const updated = await trx
+        .updateTable('lb_run')
+        .set(change)
+        .where('run_id', '=', id)
+        .where('status', '=', row.status)
+        .where('metrics', '=', row.metrics)
+        .where('cancel_requested', '=', row.cancel_requested)
+        .returningAll()
+        .executeTakeFirst();
+      if (updated) return { row: updated, changed: true };
+      if (attempt >= MAX_CHANGE_ATTEMPTS) {
+        throw new LakeError('INTERNAL', `Run ${id} kept changing while being updated; try again.`, {
+          transient: true,
+        });
+      }
+    }
+  }
+}
+
+function newRunRow(spec: NewRun): RunRow {
+  if (typeof spec.kind !== 'string' || !KIND_PATTERN.test(spec.kind)) {
+    throw new LakeError(
+      'INVALID_ARGUMENT',
+      `Run kind "${String(spec.kind)}" is not valid; use a letter followed by letters, digits, "_", "." or "-".`,
+    );
+  }
+  const attempt = spec.attempt ?? 1;
+  const maxAttempts = spec.maxAttempts ?? 1;
+  for (const [label, value] of [
+    ['attempt', attempt],
+    ['maxAttempts', maxAttempts],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > 1000) {
+      throw new LakeError(
+        'INVALID_ARGUMENT',
+        `${label} is ${String(value)}; it must be a whole number from 1 to 1000.`,
+      );
+    }
+  }
+  const now = Date.now();
+  return {
+    run_id: newRunId(now),
+    kind: spec.kind,
+    name: spec.name ?? null,
+    status: 'queued',
+    attempt,
+    max_attempts: maxAttempts,
+    retry_of: spec.retryOf ?? null,
+    parameters: parametersJson(spec.kind, spec.parameters ?? {}),
+    metrics: '{}',
+    progress: null,
+    error: null,
+    cancel_requested: 0,
+    worker: null,
+    created_at: now,
+    started_at: null,
+    ended_at: null,
+    heartbeat_at: null,
+  };
+}
+
+function parametersJson(kind: string, parameters: Record<string, unknown>): string {
+  const problem = `Parameters of a ${kind} run must be a JSON object (plain values, no BigInt or cycles).`;
+  if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) {
+    throw new LakeError('INVALID_ARGUMENT', problem);
+  }
+  try {
+    return JSON.stringify(parameters);
+  } catch (cause) {
+    throw new LakeError('INVALID_ARGUMENT', problem, { cause });
+  }
+}
+
+function mergeMetrics(stored: string, metrics: Record<string, number>): string {
+  return JSON.stringify({ ...(JSON.parse(stored) as Record<string, number>), ...metrics });
+}
+
+function lostError(row: RunRow): { code: string; message: string } {
+  const next =
+    row.attempt < row.max_attempts
+      ? `It is retried as attempt ${row.attempt + 1} of ${row.max_attempts}.`
+      : 'Submit it again to rerun it.';
+  return {
+    code: 'WORKER_LOST',
+    message: `Run ${row.run_id} was lost: its worker ${row.worker ?? '(unknown)'} stopped while running it. ${next}`,
+  };
+}
+
+function runNotFound(id: string): LakeError {
+  const hint = id.startsWith('run_')
+    ? 'Check the id; list recent runs to find it.'
+    : 'Run ids start with "run_"; check that you passed a run id.';
+  return new LakeError('RUN_NOT_FOUND', `No run with id "${id}". ${hint}`, {
+    details: { runId: id },
+  });
+}
+
+function toRun(row: RunRow): Run {
+  return {
+    id: row.run_id,
+    kind: row.kind,
+    name: row.name,
+    status: row.status as RunStatus,
+    attempt: row.attempt,
+    maxAttempts: row.max_attempts,
+    retryOf: row.retry_of,
+    parameters: JSON.parse(row.parameters) as Record<string, unknown>,
+    metrics: JSON.parse(row.metrics) as Record<string, number>,
+    progress: row.progress === null ? null : (JSON.parse(row.progress) as RunProgress),
+    error: row.error === null ? null : (JSON.parse(row.error) as Run['error']),
+    cancelRequested: row.cancel_requested === 1,
+    worker: row.worker,
+    createdAt: new Date(row.created_at),
+    startedAt: toDate(row.started_at),
+    endedAt: toDate(row.ended_at),
+    heartbeatAt: toDate(row.heartbeat_at),
+  };
+}
+
+function toDate(ms: number | null): Date | null {
+  return ms === null ? null : new Date(ms);
+}
+
+function toLogEntry(row: Selectable<RunLogRow>): RunLogEntry {
+  return {
+    id: row.log_id,
+    ts: new Date(row.ts),
+    level: row.level as RunLogLevel,
+    message: row.message,
+  };
+}
