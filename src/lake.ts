@@ -115,7 +115,7 @@ export class Lake {
       metadata: options.metadata ?? { type: 'sqlite', path: `${WORK_DIR}/meta.db` },
       ...(options.engine ? { engine: options.engine } : {}),
     };
-    parseConfig(raw, configPath); // refuse a bad config before writing anything
+    parseConfig(raw, configPath, openOptions.env); // refuse a bad config before writing anything
     await writeFile(configPath, `${JSON.stringify(raw, null, 2)}\n`, { flag: 'wx' });
     const lake = await Lake.open(root, openOptions);
     if (lake.config.storage.type === 'local') {

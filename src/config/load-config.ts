@@ -40,12 +40,16 @@ export async function loadConfig(
       `${file} is not valid JSON (${(error as Error).message}); fix the file or run lakebox init again in a new directory.`,
     );
   }
-  return applyEnvOverrides(parseConfig(raw, file), env, file);
+  return applyEnvOverrides(parseConfig(raw, file, env), env, file);
 }
 
 /** Validates a parsed config after resolving its `${env:NAME}` references. */
-export function parseConfig(raw: unknown, file: string): LakeConfig {
-  const parsed = lakeConfigSchema.safeParse(resolveEnvReferences(raw, file));
+export function parseConfig(
+  raw: unknown,
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): LakeConfig {
+  const parsed = lakeConfigSchema.safeParse(resolveEnvReferences(raw, file, env));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
@@ -83,5 +87,5 @@ function applyEnvOverrides(config: LakeConfig, env: NodeJS.ProcessEnv, file: str
         : { type: 'sqlite', path: database },
     };
   }
-  return parseConfig(result, `${file} (with LAKEBOX_* environment overrides)`);
+  return parseConfig(result, `${file} (with LAKEBOX_* environment overrides)`, env);
 }
