@@ -120,7 +120,7 @@ export class LocalExecutor implements RunExecutor {
   async submit(kind: string, options: SubmitOptions = {}): Promise<Run> {
     if (this.#closing) throw closedError();
     if (!this.#handlers.has(kind)) throw unknownKind(kind, [...this.#handlers.keys()]);
-    const creating = this.#store.create({ kind, ...options });
+    const creating = this.#store.create({ kind, ...options, worker: this.worker });
     this.#submitting.add(creating);
     try {
       const run = await creating;

@@ -26,6 +26,11 @@ export interface NewRun {
   maxAttempts?: number;
   attempt?: number;
   retryOf?: string;
+  /**
+   * The process that queued the run and will run it (local executors), so that a run left
+   * queued by a process that died is found by `recoverLost` like a running one.
+   */
+  worker?: string;
 }
 
 export interface RunQuery {
@@ -341,19 +346,19 @@ export class RunStore {
     const running = await this.db
       .selectFrom('lb_run')
       .select(['run_id', 'worker'])
-      .where('status', '=', 'running')
+      .where('status', 'in', ['running', 'queued'])
       .execute();
     const verdicts = new Map<string, boolean>();
     const recovered: RecoveredRuns = { failed: [], retried: [] };
     for (const { run_id: id, worker } of running) {
-      // A running run always has a worker; one without cannot be attributed, so leave it.
+      // A run without a worker (queued for any worker to take) cannot be attributed: leave it.
       if (worker === null) continue;
       let alive = verdicts.get(worker);
       if (alive === undefined) verdicts.set(worker, (alive = await isAlive(worker)));
       if (alive) continue;
       await this.db.transaction().execute(async (trx) => {
         const { row, changed } = await this.#change(trx, id, (current) =>
-          current.status === 'running' && current.worker === worker
+          (current.status === 'running' || current.status === 'queued') && current.worker === worker
             ? { status: 'failed', ended_at: Date.now(), error: JSON.stringify(lostError(current)) }
             : undefined,
         );
@@ -484,7 +489,7 @@ function newRunRow(spec: NewRun): RunRow {
     progress: null,
     error: null,
     cancel_requested: 0,
-    worker: null,
+    worker: spec.worker ?? null,
     created_at: now,
     started_at: null,
     ended_at: null,
@@ -515,7 +520,7 @@ function lostError(row: RunRow): { code: string; message: string } {
       : 'Submit it again to rerun it.';
   return {
     code: 'WORKER_LOST',
-    message: `Run ${row.run_id} was lost: its worker ${row.worker ?? '(unknown)'} stopped while running it. ${next}`,
+    message: `Run ${row.run_id} was lost: its worker ${row.worker ?? '(unknown)'} stopped while it was ${row.status}. ${next}`,
   };
 }
 

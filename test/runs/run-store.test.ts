@@ -286,4 +286,18 @@ describe.each(META_BACKENDS)('RunStore on $name', (backend) => {
     // A second recovery (another process starting) finds nothing left to do.
     expect(await fx.store.recoverLost(isLocalWorkerAlive)).toEqual({ failed: [], retried: [] });
   });
+
+  it('also fails runs left queued by a process that died before starting them', async () => {
+    const dead = `${hostname()}:${await deadPid()}`;
+    const stranded = await fx.store.create({ kind: 'load', worker: dead });
+    const waiting = await fx.store.create({ kind: 'load', worker: localWorkerId() });
+    const unowned = await fx.store.create({ kind: 'load' });
+    const recovered = await fx.store.recoverLost(isLocalWorkerAlive);
+    expect(recovered.failed.map((run) => run.id)).toEqual([stranded.id]);
+    const failed = await fx.store.get(stranded.id);
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'WORKER_LOST' } });
+    expect(failed.error?.message).toContain('while it was queued');
+    expect((await fx.store.get(waiting.id)).status).toBe('queued');
+    expect((await fx.store.get(unowned.id)).status).toBe('queued');
+  });
 });
