@@ -6,6 +6,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { Column, DataFile, NewDataFile, Snapshot, Table } from '../catalog/catalog-types.js';
 import { withCommitRetry } from '../catalog/commit-retry.js';
 import { parseTableName } from '../catalog/identifier.js';
+import type { CommitRequest } from '../catalog/table-commit.js';
 import { LakeError, isLakeError } from '../errors/lake-error.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { columnNamed, describeSelect, planColumns, type ColumnPlan } from './column-plan.js';
@@ -21,7 +22,12 @@ import {
 } from './merge-write.js';
 import { writeParquetFiles } from './parquet-output.js';
 import type { QueryRunner } from './query-runner.js';
-import { findTableReferences, validateExpression } from './table-references.js';
+import {
+  findTableReferences,
+  validateExpression,
+  type TableReference,
+} from './table-references.js';
+import type { PinnedTable } from './table-view.js';
 import { filesSelect, recordsSelect, type WriteSource } from './write-source.js';
 
 export type WriteMode = 'append' | 'overwrite' | 'overwrite-partitions' | 'merge';
@@ -47,6 +53,16 @@ export interface WriteOptions {
   targetFileSize?: string;
   /** Runs after the files are in the store and before the commit (tests use it to crash there). */
   beforeCommit?: () => Promise<void>;
+  /** Pins a table a SQL source names, instead of at its current snapshot (job bookmarks). */
+  pin?: (ref: TableReference, database: string) => Promise<BoundTable>;
+  /** Runs inside the commit's transaction (see CommitRequest.inTransaction). */
+  onCommit?: CommitRequest['inTransaction'];
+}
+
+/** A table reference of a query and the snapshot (and files) it is read at. */
+export interface BoundTable {
+  ref: TableReference;
+  pinned: PinnedTable;
 }
 
 export interface WriteResult {
@@ -117,7 +133,11 @@ export class TableWriter {
         const { sql } = source as { sql: string };
         const refs = await findTableReferences(connection, sql);
         const database = (source as { database?: string }).database ?? qualified.database;
-        const pinned = await Promise.all(refs.map((ref) => this.queries.pin(ref, { database })));
+        const pinned = await Promise.all(
+          refs.map((ref) =>
+            options.pin ? options.pin(ref, database) : this.queries.pin(ref, { database }),
+          ),
+        );
         return this.queries.withBoundTables(connection, pinned, () =>
           this.writeSelect(connection, name, sql, staging, mode, options),
         );
@@ -179,7 +199,7 @@ export class TableWriter {
       },
     );
     await options.beforeCommit?.();
-    return this.commitWithRetry(table, mode, files, schema, async (current) => {
+    return this.commitWithRetry(table, mode, files, schema, options, async (current) => {
       if (mode === 'overwrite') return 'all';
       if (mode === 'append') return [];
       const replaced = new Set(files.map((f) => JSON.stringify(f.partitionValues)));
@@ -250,6 +270,7 @@ export class TableWriter {
             updatedRows: counts.updated,
             deletedRows: counts.deleted,
           },
+          inTransaction: options.onCommit,
         });
         return { ...result(table, 'merge', snapshot, files, matched), merge: counts };
       });
@@ -263,6 +284,7 @@ export class TableWriter {
     mode: WriteMode,
     files: NewDataFile[],
     schema: { columns: Column[]; partitionColumns: string[] },
+    options: WriteOptions,
     toRemove: (table: Table) => Promise<number[] | 'all'>,
   ): Promise<WriteResult> {
     return withCommitRetry(async () => {
@@ -279,6 +301,7 @@ export class TableWriter {
         addFiles: files,
         removeFiles,
         schema,
+        inTransaction: options.onCommit,
       });
       return result(table, mode, snapshot, files, removed);
     });
