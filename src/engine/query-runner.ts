@@ -81,6 +81,16 @@ export class QueryRunner {
     }
   }
 
+  /** Lends a connection with `tables` bound, for engine-level work over pinned tables. */
+  async withSession<T>(
+    tables: Array<{ ref: TableReference; pinned: PinnedTable }>,
+    fn: (connection: DuckDBConnection) => Promise<T>,
+  ): Promise<T> {
+    return this.engine.withConnection((connection) =>
+      this.withBoundTables(connection, tables, () => fn(connection)),
+    );
+  }
+
   /** Resolves a reference to a catalog table and pins it at the requested snapshot. */
   async pin(
     ref: TableReference,
@@ -107,7 +117,10 @@ export class QueryRunner {
       this.catalog.files(table, snapshot?.id ?? null),
     ]);
     const located = await Promise.all(
-      files.map(async (file) => ({ ...file, localPath: await this.files.localPath(file.path) })),
+      files.map(async (file) => ({
+        ...file,
+        localPath: await this.files.immutablePath(file.path, file.fileSize),
+      })),
     );
     return { table, schema, snapshotId: snapshot?.id ?? null, files: located };
   }

@@ -245,7 +245,10 @@ export class TableWriter {
         );
         const candidates = await pruneByKeyStats(connection, live, stats, keys);
         const located = await Promise.all(
-          candidates.map(async (f) => ({ ...f, localPath: await this.files.localPath(f.path) })),
+          candidates.map(async (f) => ({
+            ...f,
+            localPath: await this.files.immutablePath(f.path, f.fileSize),
+          })),
         );
         const { matched, counts } = await matchTargetFiles(connection, located, keys);
         const files = await writeParquetFiles(

@@ -79,7 +79,7 @@ describe('lake config', () => {
       version: 1,
       storage: { type: 's3', uri: 's3://bucket/x', secretAccessKey: '${env:MISSING_SECRET}' },
     });
-    const missing = await loadConfig(dir, {}).catch((e: Error) => e);
+    const missing = (await loadConfig(dir, {}).catch((e: unknown) => e)) as Error;
     expect(missing.message).toMatch(
       /field storage\.secretAccessKey refers to environment variable MISSING_SECRET, which is not set/,
     );
