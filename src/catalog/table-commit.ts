@@ -17,6 +17,11 @@ export interface CommitRequest {
   /** A new schema, when the write evolves it; ignored when equal to the current one. */
   schema?: { columns: Column[]; partitionColumns: string[] };
   summary?: Record<string, number | string>;
+  /**
+   * Runs inside the commit's transaction once the snapshot is in place, so that state which
+   * must move with the snapshot (a job's bookmark) commits or rolls back with it.
+   */
+  inTransaction?: (trx: Transaction<MetaSchema>, snapshot: Snapshot) => Promise<void>;
 }
 
 // SQLite binds at most 32766 parameters a statement; stay well below for every dialect.
@@ -126,7 +131,9 @@ export async function commitTable(
       },
       trx,
     );
-    return toSnapshot(snapshotRow);
+    const snapshot = toSnapshot(snapshotRow);
+    await request.inTransaction?.(trx, snapshot);
+    return snapshot;
   });
 }
 
