@@ -41,3 +41,19 @@ export type {
 } from './storage/object-store.js';
 export type { Run, RunStatus, RunProgress, RunLogEntry } from './runs/run.js';
 export type { RunExecutor, RunHandler, RunContext, RunOutcome } from './runs/run-executor.js';
+export type {
+  QualityService,
+  RulesSource,
+  EvaluateOptions,
+  QualityRun,
+} from './quality/quality-service.js';
+export type {
+  Ruleset,
+  QualityTarget,
+  QualityReport,
+  QualityResult,
+  QualityResultQuery,
+  RuleOutcome,
+  RowCheck,
+} from './quality/quality-types.js';
+export type { PartitionedSql } from './quality/evaluation/row-partition.js';

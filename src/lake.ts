@@ -28,6 +28,7 @@ import { EventLog, type EventQuery, type LakeEvent } from './events/event-log.js
 import { openMetaDb, type MetaDb } from './meta/meta-db.js';
 import { dialectFor } from './meta/dialects/dialect-for.js';
 import type { LakeServices } from './lake-services.js';
+import { QualityService } from './quality/quality-service.js';
 import { LocalExecutor } from './runs/local-executor.js';
 import type { Run } from './runs/run.js';
 import { RunStore } from './runs/run-store.js';
@@ -74,6 +75,7 @@ export class Lake {
   #engine: Promise<DuckEngine> | undefined;
   #queries: QueryRunner | undefined;
   #writer: TableWriter | undefined;
+  #quality: QualityService | undefined;
 
   private constructor(
     /** The lake directory: config, metadata (SQLite), staging and caches. */
@@ -190,6 +192,11 @@ export class Lake {
         return path;
       },
     };
+  }
+
+  /** Data quality: rulesets, evaluations as runs or gates, results (Glue Data Quality). */
+  get quality(): QualityService {
+    return (this.#quality ??= new QualityService(this.services));
   }
 
   /** The zones and where they live. */

@@ -36,6 +36,12 @@ const USAGE_CODES = new Set<ErrorCode>([
   'SOURCE_TABLE_NOT_FOUND',
   'SYNC_TASK_NOT_FOUND',
   'SYNC_TASK_EXISTS',
+  'CRAWLER_NOT_FOUND',
+  'CRAWLER_EXISTS',
+  'JOB_NOT_FOUND',
+  'JOB_EXISTS',
+  'TRANSFORM_BUILD_FAILED',
+  'TRANSFORM_INVALID',
 ]);
 
 export function exitCodeFor(code: ErrorCode): number {

@@ -5,6 +5,7 @@ import { databasesCommand } from './commands/databases-command.js';
 import { eventsCommand } from './commands/events-command.js';
 import { initCommand } from './commands/init-command.js';
 import { loadCommand, vacuumCommand } from './commands/load-command.js';
+import { qualityCommand } from './commands/quality-command.js';
 import { queryCommand } from './commands/query-command.js';
 import { runCommand, runsCommand } from './commands/runs-command.js';
 import { historyCommand, tableCommand, tablesCommand } from './commands/tables-command.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
     runsCommand(),
     runCommand(),
     eventsCommand(),
+    qualityCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }

@@ -77,6 +77,18 @@ export type ErrorCode =
   | 'CDC_UNSUPPORTED_TABLE'
   | 'SYNC_TASK_NOT_FOUND'
   | 'SYNC_TASK_EXISTS'
+  | 'CRAWLER_NOT_FOUND'
+  | 'CRAWLER_EXISTS'
+  | 'CRAWLER_BUSY'
+  | 'JOB_NOT_FOUND'
+  | 'JOB_EXISTS'
+  | 'JOB_TIMEOUT'
+  | 'JOB_CONCURRENCY_LIMIT'
+  | 'TRANSFORM_BUILD_FAILED'
+  | 'TRANSFORM_INVALID'
+  | 'TRANSFORM_FAILED'
+  | 'QUALITY_GATE_FAILED'
+  | 'QUALITY_UNAVAILABLE'
   | 'INTERNAL';
 
 export function isLakeError(error: unknown, code?: ErrorCode): error is LakeError {

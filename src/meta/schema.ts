@@ -1,4 +1,9 @@
 import type { Generated } from 'kysely';
+import type {
+  QualityResultRow,
+  QualityRuleResultRow,
+  QualityRulesetRow,
+} from './schema-quality.js';
 
 /**
  * The metadata database's tables, as Kysely sees them. The catalog tables follow the shape
@@ -18,6 +23,9 @@ export interface MetaSchema {
   lb_run: RunRow;
   lb_run_log: RunLogRow;
   lb_event: EventRow;
+  lb_quality_ruleset: QualityRulesetRow;
+  lb_quality_result: QualityResultRow;
+  lb_quality_rule_result: QualityRuleResultRow;
 }
 
 type Json = string;

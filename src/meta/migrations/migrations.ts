@@ -1,12 +1,16 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { MetaDialect } from '../dialects/meta-dialect.js';
 import { initialMigration } from './001-initial.js';
+import { qualityMigration } from './005-quality.js';
 
 /** Migrations live in code (not files found at run time) so a bundled Lakebox carries them. */
 export function migrationProvider(dialect: MetaDialect): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { '001-initial': initialMigration(dialect) };
+      return {
+        '001-initial': initialMigration(dialect),
+        '005-quality': qualityMigration(dialect),
+      };
     },
   };
 }
