@@ -57,3 +57,16 @@ export type {
   RowCheck,
 } from './quality/quality-types.js';
 export type { PartitionedSql } from './quality/evaluation/row-partition.js';
+export { CrawlerService } from './crawl/crawler-service.js';
+export type {
+  Crawler,
+  CrawlerSpec,
+  CrawlTarget,
+  CsvClassifier,
+  CrawlSummary,
+  SchemaChange,
+  SkippedFile,
+  SchemaChangePolicy,
+  DeletionPolicy,
+  RecrawlPolicy,
+} from './crawl/crawler-types.js';

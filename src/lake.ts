@@ -28,6 +28,7 @@ import { EventLog, type EventQuery, type LakeEvent } from './events/event-log.js
 import { openMetaDb, type MetaDb } from './meta/meta-db.js';
 import { dialectFor } from './meta/dialects/dialect-for.js';
 import type { LakeServices } from './lake-services.js';
+import { CrawlerService } from './crawl/crawler-service.js';
 import { QualityService } from './quality/quality-service.js';
 import { LocalExecutor } from './runs/local-executor.js';
 import type { Run } from './runs/run.js';
@@ -76,6 +77,7 @@ export class Lake {
   #queries: QueryRunner | undefined;
   #writer: TableWriter | undefined;
   #quality: QualityService | undefined;
+  #crawlers: CrawlerService | undefined;
 
   private constructor(
     /** The lake directory: config, metadata (SQLite), staging and caches. */
@@ -192,6 +194,11 @@ export class Lake {
         return path;
       },
     };
+  }
+
+  /** Crawlers: infer schemas and partitions of files and register tables (Glue crawlers). */
+  get crawlers(): CrawlerService {
+    return (this.#crawlers ??= new CrawlerService(this.services));
   }
 
   /** Data quality: rulesets, evaluations as runs or gates, results (Glue Data Quality). */

@@ -5,6 +5,7 @@ import { databasesCommand } from './commands/databases-command.js';
 import { eventsCommand } from './commands/events-command.js';
 import { initCommand } from './commands/init-command.js';
 import { loadCommand, vacuumCommand } from './commands/load-command.js';
+import { crawlCommand, crawlerCommand } from './commands/crawler-command.js';
 import { qualityCommand } from './commands/quality-command.js';
 import { queryCommand } from './commands/query-command.js';
 import { runCommand, runsCommand } from './commands/runs-command.js';
@@ -35,6 +36,8 @@ export function buildProgram(): Command {
     runsCommand(),
     runCommand(),
     eventsCommand(),
+    crawlerCommand(),
+    crawlCommand(),
     qualityCommand(),
   ]) {
     program.addCommand(command.exitOverride());

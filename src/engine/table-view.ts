@@ -43,7 +43,8 @@ export function tableViewSql(pinned: PinnedTable): string {
           ? `CAST(${values[column.name] == null ? 'NULL' : quoteLiteral(values[column.name]!)} AS ${column.type}) AS ${quoteIdentifier(column.name)}`
           : quoteIdentifier(column.name),
       );
-      return `SELECT ${list.join(', ')} FROM ${reader({ ...pinned, schema: { ...schema, columns: dataColumns } }, paths)}`;
+      const source = reader({ ...pinned, schema: { ...schema, columns: dataColumns } }, paths);
+      return `SELECT ${list.join(', ')} FROM ${pinned.table.format === 'parquet' ? parquetWithAllColumns(dataColumns, source) : source}`;
     })
     .join(' UNION ALL ');
 }
@@ -54,12 +55,22 @@ function reader(pinned: PinnedTable, paths: string[]): string {
   switch (table.format) {
     case 'parquet':
       // Files written before a column was added lack it; union_by_name reads it as NULL.
-      return `read_parquet(${list}${schema.version > 1 ? ', union_by_name = true' : ''})`;
+      // External files (crawled) may differ from their first version on, so always for them.
+      return `read_parquet(${list}${schema.version > 1 || table.kind === 'external' ? ', union_by_name = true' : ''})`;
     case 'csv':
       return `read_csv(${list}, ${csvOptions(table.properties)}, columns = ${columnsStruct(schema.columns)})`;
     case 'json':
       return `read_json(${list}, format = 'auto', columns = ${columnsStruct(schema.columns)})`;
   }
+}
+
+/**
+ * One partition's Parquet files may predate a column that later files added: reading them
+ * BY NAME against a typed empty row of every column gives the missing ones as NULL.
+ */
+function parquetWithAllColumns(columns: Column[], source: string): string {
+  const empty = columns.map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdentifier(c.name)}`);
+  return `(SELECT ${empty.join(', ')} WHERE false UNION ALL BY NAME SELECT * FROM ${source})`;
 }
 
 function csvOptions(properties: Record<string, string>): string {
@@ -75,6 +86,8 @@ function csvOptions(properties: Record<string, string>): string {
     'dateformat',
     'timestampformat',
     'encoding',
+    // Crawled CSV tables: files written before a column was appended read it as NULL.
+    'null_padding',
   ] as const) {
     if (properties[name] !== undefined) options.push(`${name} = ${quoteLiteral(properties[name])}`);
   }

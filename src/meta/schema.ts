@@ -1,5 +1,11 @@
 import type { Generated } from 'kysely';
 import type {
+  CrawlSummaryRow,
+  CrawlerObjectRow,
+  CrawlerRow,
+  CrawlerTableRow,
+} from './schema-crawlers.js';
+import type {
   QualityResultRow,
   QualityRuleResultRow,
   QualityRulesetRow,
@@ -23,6 +29,10 @@ export interface MetaSchema {
   lb_run: RunRow;
   lb_run_log: RunLogRow;
   lb_event: EventRow;
+  lb_crawler: CrawlerRow;
+  lb_crawler_table: CrawlerTableRow;
+  lb_crawler_object: CrawlerObjectRow;
+  lb_crawl_summary: CrawlSummaryRow;
   lb_quality_ruleset: QualityRulesetRow;
   lb_quality_result: QualityResultRow;
   lb_quality_rule_result: QualityRuleResultRow;

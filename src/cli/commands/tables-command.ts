@@ -42,14 +42,18 @@ export function tableCommand(): Command {
     .description('show a table: schema, partitions and current snapshot')
     .argument('<table>', 'DATABASE.TABLE')
     .option('--as-of <snapshot|time>', 'as of a snapshot id or an ISO time')
-    .action(async (name: string, opts: { asOf?: string }, command: Command) => {
+    .option('--files', 'list every data file (default: the first 20)')
+    .action(async (name: string, opts: { asOf?: string; files?: boolean }, command: Command) => {
       const context = CliContext.of(command);
       const lake = await context.lake();
       const { table, schema, snapshot, partitions } = await lake.describeTable(
         name,
         parseAsOf(opts.asOf),
       );
-      if (context.output.json) return context.output.data({ table, schema, snapshot, partitions });
+      const files = await lake.catalog.files(table, snapshot?.id ?? null);
+      const schemaHistory = await lake.catalog.schemaHistory(table);
+      if (context.output.json)
+        return context.output.data({ table, schema, snapshot, partitions, files, schemaHistory });
       const out = context.output;
       out.fields(table.fullName, {
         kind: table.kind,
@@ -88,6 +92,36 @@ export function tableCommand(): Command {
         );
         if (partitions.length > 100)
           out.line(`... and ${partitions.length - 100} more partitions (use --json for all)`);
+      }
+      if (files.length > 0) {
+        const shown = opts.files ? files : files.slice(0, 20);
+        out.line();
+        out.line('Files:');
+        out.table(
+          shown.map((f) => ({
+            file: f.path,
+            partition: Object.entries(f.partitionValues)
+              .map(([k, v]) => `${k}=${v ?? 'null'}`)
+              .join('/'),
+            rows: table.properties['record_counts'] === 'unknown' ? '?' : f.recordCount,
+            size: formatBytes(f.fileSize),
+            'since snapshot': f.beginSnapshot,
+          })),
+        );
+        if (shown.length < files.length)
+          out.line(`... and ${files.length - shown.length} more files (use --files or --json)`);
+      }
+      if (schemaHistory.length > 1) {
+        out.line();
+        out.line('Schema history:');
+        out.table(
+          schemaHistory.map((s) => ({
+            version: s.version,
+            created: s.createdAt.toISOString(),
+            columns: s.columns.map((c) => `${c.name} ${c.type}`).join(', '),
+            'partitioned by': s.partitionColumns.join(', '),
+          })),
+        );
       }
     });
 }

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { MetaDialect } from '../dialects/meta-dialect.js';
 import { initialMigration } from './001-initial.js';
+import { crawlersMigration } from './004-crawlers.js';
 import { qualityMigration } from './005-quality.js';
 
 /** Migrations live in code (not files found at run time) so a bundled Lakebox carries them. */
@@ -9,6 +10,7 @@ export function migrationProvider(dialect: MetaDialect): MigrationProvider {
     async getMigrations(): Promise<Record<string, Migration>> {
       return {
         '001-initial': initialMigration(dialect),
+        '004-crawlers': crawlersMigration(dialect),
         '005-quality': qualityMigration(dialect),
       };
     },

@@ -1,0 +1,304 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { quoteIdentifier, quoteLiteral } from '../catalog/identifier.js';
+
+/** A column as a probe found it: a DuckDB type name and whether a null was seen. */
+export interface ProbedColumn {
+  name: string;
+  type: string;
+  nullable: boolean;
+}
+
+/** What a Parquet footer says about one file, or why it could not be read. */
+export type ParquetFooter =
+  | { path: string; ok: true; rowCount: number; fingerprint: string }
+  | { path: string; ok: false; reason: string };
+
+export interface CsvDialect {
+  delimiter: string;
+  quote: string;
+  escape: string;
+  header: boolean;
+  encoding: string;
+  dateFormat?: string;
+  timestampFormat?: string;
+}
+
+export interface CsvHints {
+  delimiter?: string;
+  header?: boolean;
+  encoding?: string;
+  /** Rows read for type inference (a bounded sample). */
+  sampleRows: number;
+}
+
+export interface JsonProbe {
+  format: 'newline_delimited' | 'array';
+  columns: ProbedColumn[];
+}
+
+// One footer read per file; a batch keeps the SQL text and DuckDB's work list bounded.
+const PARQUET_BATCH = 1000;
+// Candidate types for CSV sniffing. DECIMAL is left out on purpose: DuckDB would take
+// leading-zero codes (007) as decimals; decimals are found afterwards from the text.
+const CSV_TYPE_CANDIDATES = [
+  'BOOLEAN',
+  'INTEGER',
+  'BIGINT',
+  'DOUBLE',
+  'DATE',
+  'TIMESTAMP',
+  'TIMESTAMPTZ',
+  'VARCHAR',
+];
+const PLAIN_DECIMAL = '^-?[0-9]{1,18}\\.[0-9]{1,18}$';
+
+/**
+ * Schema inference over files with DuckDB, behind an interface that does not mention
+ * DuckDB. It runs in its own short-lived in-memory instance so that its settings (the
+ * Parquet footer cache) and its memory never touch the lake's query engine.
+ *
+ * @example
+ * const probe = await FileSchemaProbe.open();
+ * const footers = await probe.parquetFooters(['/lake/raw/a.parquet']);
+ * await probe.close();
+ */
+export class FileSchemaProbe {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(options: { threads?: number } = {}): Promise<FileSchemaProbe> {
+    const config: Record<string, string> = {};
+    if (options.threads) config['threads'] = String(options.threads);
+    const instance = await DuckDBInstance.create(':memory:', config);
+    const connection = await instance.connect();
+    // Footers are read twice (row counts, then schemas); the cache makes the second free.
+    // Set after start-up: the Parquet extension loads on first use, not from the config.
+    await connection.run('SET parquet_metadata_cache = true');
+    return new FileSchemaProbe(instance, connection);
+  }
+
+  /**
+   * Row count and a schema fingerprint (equal fingerprints mean equal schemas) of each file,
+   * from its footer only. A batch that fails (a corrupt file) is read again file by file,
+   * so that one bad file is named and the rest still read.
+   */
+  async parquetFooters(paths: string[]): Promise<ParquetFooter[]> {
+    const results: ParquetFooter[] = [];
+    for (let i = 0; i < paths.length; i += PARQUET_BATCH) {
+      const batch = paths.slice(i, i + PARQUET_BATCH);
+      try {
+        results.push(...(await this.footerBatch(batch)));
+      } catch {
+        for (const path of batch) {
+          try {
+            results.push(...(await this.footerBatch([path])));
+          } catch (error) {
+            results.push({ path, ok: false, reason: reasonOf(error) });
+          }
+        }
+      }
+    }
+    return results;
+  }
+
+  /** The DuckDB schema of one Parquet file (read from its footer, cached). */
+  async parquetColumns(path: string): Promise<ProbedColumn[]> {
+    return this.describe(`SELECT * FROM read_parquet(${quoteLiteral(path)})`);
+  }
+
+  /** Dialect and column types of a CSV file, inferred from a bounded sample of its rows. */
+  async sniffCsv(
+    path: string,
+    hints: CsvHints,
+  ): Promise<{ dialect: CsvDialect; columns: ProbedColumn[] }> {
+    const options = [
+      `sample_size = ${Math.max(1, Math.floor(hints.sampleRows))}`,
+      `auto_type_candidates = [${CSV_TYPE_CANDIDATES.map(quoteLiteral).join(', ')}]`,
+    ];
+    if (hints.delimiter) options.push(`delim = ${quoteLiteral(hints.delimiter)}`);
+    if (hints.header !== undefined) options.push(`header = ${hints.header}`);
+    if (hints.encoding) options.push(`encoding = ${quoteLiteral(hints.encoding)}`);
+    const reader = await this.connection.runAndReadAll(
+      `SELECT Delimiter, Quote, Escape, HasHeader, DateFormat, TimestampFormat, Columns
+       FROM sniff_csv(${quoteLiteral(path)}, ${options.join(', ')})`,
+    );
+    const row = reader.getRowObjectsJson()[0] as unknown as SniffRow;
+    const dialect: CsvDialect = {
+      delimiter: row.Delimiter,
+      quote: row.Quote === '(empty)' ? '' : row.Quote,
+      escape: row.Escape === '(empty)' ? '' : row.Escape,
+      header: row.HasHeader,
+      encoding: hints.encoding ?? 'utf-8',
+      ...(row.DateFormat ? { dateFormat: row.DateFormat } : {}),
+      ...(row.TimestampFormat ? { timestampFormat: row.TimestampFormat } : {}),
+    };
+    const sniffed = row.Columns.map((c) => ({ name: c.name, type: c.type }));
+    const columns = await this.refineCsvColumns(path, dialect, sniffed, hints.sampleRows);
+    return { dialect, columns };
+  }
+
+  /**
+   * Reads the file with a pinned dialect and types (a custom classifier) and returns the
+   * column nullability from the sample; throws with DuckDB's reason when the file does not fit.
+   */
+  async checkCsv(
+    path: string,
+    dialect: CsvDialect,
+    columns: Array<{ name: string; type: string }>,
+    sampleRows: number,
+  ): Promise<ProbedColumn[]> {
+    const source = `read_csv(${quoteLiteral(path)}, ${csvOptionsSql(dialect)}, columns = ${columnsStruct(columns)})`;
+    const nulls = columns.map((c) => `count(*) - count(${quoteIdentifier(c.name)})`);
+    const reader = await this.connection.runAndReadAll(
+      `SELECT ${nulls.join(', ')} FROM (SELECT * FROM ${source} LIMIT ${sampleRows})`,
+    );
+    const row = reader.getRowsJS()[0] ?? [];
+    return columns.map((c, i) => ({ ...c, nullable: Number(row[i] ?? 0) > 0 }));
+  }
+
+  /** Columns of a JSON or NDJSON file (objects become structs, arrays lists) from a sample. */
+  async jsonSchema(path: string, sampleRecords: number): Promise<JsonProbe> {
+    let format: JsonProbe['format'] = 'newline_delimited';
+    let columns: ProbedColumn[];
+    const source = (f: string) =>
+      `read_json(${quoteLiteral(path)}, format = ${quoteLiteral(f)}, sample_size = ${sampleRecords})`;
+    try {
+      columns = await this.describe(`SELECT * FROM ${source(format)} LIMIT ${sampleRecords}`);
+    } catch (ndjsonError) {
+      format = 'array';
+      try {
+        columns = await this.describe(`SELECT * FROM ${source(format)} LIMIT ${sampleRecords}`);
+      } catch {
+        throw ndjsonError;
+      }
+    }
+    // Reading the sample through catches a syntax error further on than the header.
+    const nulls = columns.map((c) => `count(*) - count(${quoteIdentifier(c.name)})`);
+    const reader = await this.connection.runAndReadAll(
+      `SELECT ${nulls.join(', ')} FROM (SELECT * FROM ${source(format)} LIMIT ${sampleRecords})`,
+    );
+    const row = reader.getRowsJS()[0] ?? [];
+    return {
+      format,
+      columns: columns.map((c, i) => ({ ...c, nullable: Number(row[i] ?? 0) > 0 })),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async footerBatch(paths: string[]): Promise<ParquetFooter[]> {
+    const list = `[${paths.map(quoteLiteral).join(', ')}]`;
+    const reader = await this.connection.runAndReadAll(
+      `SELECT m.file_name, m.num_rows, s.fingerprint
+       FROM parquet_file_metadata(${list}) m
+       JOIN (SELECT file_name,
+                    string_agg(concat_ws('|', name, type, converted_type, logical_type,
+                                         repetition_type, num_children, scale, precision), ';') AS fingerprint
+             FROM parquet_schema(${list}) GROUP BY file_name) s
+       USING (file_name)`,
+    );
+    const byPath = new Map<string, ParquetFooter>();
+    for (const [file, rows, fingerprint] of reader.getRowsJS()) {
+      byPath.set(String(file), {
+        path: String(file),
+        ok: true,
+        rowCount: Number(rows),
+        fingerprint: String(fingerprint),
+      });
+    }
+    return paths.map(
+      (path) => byPath.get(path) ?? { path, ok: false, reason: 'no Parquet footer was read' },
+    );
+  }
+
+  private async describe(select: string): Promise<ProbedColumn[]> {
+    const reader = await this.connection.runAndReadAll(`DESCRIBE ${select}`);
+    return reader.getRowObjectsJS().map((row) => ({
+      name: String(row['column_name']),
+      type: String(row['column_type']),
+      nullable: true,
+    }));
+  }
+
+  /** Nullability from the sample, and DOUBLE columns whose text is plain decimals → DECIMAL. */
+  private async refineCsvColumns(
+    path: string,
+    dialect: CsvDialect,
+    sniffed: Array<{ name: string; type: string }>,
+    sampleRows: number,
+  ): Promise<ProbedColumn[]> {
+    const text = sniffed.map((c) => ({ name: c.name, type: 'VARCHAR' }));
+    const source = `read_csv(${quoteLiteral(path)}, ${csvOptionsSql(dialect)}, columns = ${columnsStruct(text)})`;
+    const parts: string[] = [];
+    for (const c of sniffed) {
+      const col = quoteIdentifier(c.name);
+      parts.push(`count(*) - count(nullif(${col}, ''))`);
+      if (c.type === 'DOUBLE') {
+        parts.push(
+          `bool_and(regexp_full_match(trim(${col}), ${quoteLiteral(PLAIN_DECIMAL)})) FILTER (WHERE nullif(${col}, '') IS NOT NULL)`,
+          `max(length(split_part(trim(ltrim(${col}, '-')), '.', 1)))`,
+          `max(length(split_part(trim(${col}), '.', 2)))`,
+        );
+      }
+    }
+    const reader = await this.connection.runAndReadAll(
+      `SELECT ${parts.join(', ')} FROM (SELECT * FROM ${source} LIMIT ${sampleRows})`,
+    );
+    const row = reader.getRowsJS()[0] ?? [];
+    let i = 0;
+    return sniffed.map((c) => {
+      const nullable = Number(row[i++] ?? 0) > 0;
+      if (c.type !== 'DOUBLE') return { ...c, nullable };
+      const plain = row[i++] === true;
+      const integerDigits = Number(row[i++] ?? 0);
+      const scale = Number(row[i++] ?? 0);
+      if (!plain || scale === 0) return { ...c, nullable };
+      const precision = Math.min(38, Math.max(18, integerDigits + scale));
+      return { ...c, type: `DECIMAL(${precision},${scale})`, nullable };
+    });
+  }
+}
+
+interface SniffRow {
+  Delimiter: string;
+  Quote: string;
+  Escape: string;
+  HasHeader: boolean;
+  DateFormat: string | null;
+  TimestampFormat: string | null;
+  Columns: Array<{ name: string; type: string }>;
+}
+
+/** The `read_csv` options of a dialect, as table properties spell them for the view too. */
+export function csvOptionsSql(dialect: CsvDialect): string {
+  const options = [
+    'auto_detect = false',
+    `header = ${dialect.header}`,
+    `delim = ${quoteLiteral(dialect.delimiter)}`,
+    `quote = ${quoteLiteral(dialect.quote)}`,
+    `escape = ${quoteLiteral(dialect.escape)}`,
+    `encoding = ${quoteLiteral(dialect.encoding)}`,
+    'null_padding = true',
+  ];
+  if (dialect.dateFormat) options.push(`dateformat = ${quoteLiteral(dialect.dateFormat)}`);
+  if (dialect.timestampFormat)
+    options.push(`timestampformat = ${quoteLiteral(dialect.timestampFormat)}`);
+  return options.join(', ');
+}
+
+function columnsStruct(columns: Array<{ name: string; type: string }>): string {
+  return `{${columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ')}}`;
+}
+
+/** DuckDB's first line, without the file path prefix noise. */
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.slice(0, 300);
+}
+
+export { reasonOf as probeErrorReason };
