@@ -70,3 +70,19 @@ export type {
   DeletionPolicy,
   RecrawlPolicy,
 } from './crawl/crawler-types.js';
+export type { JobService, JobServiceOptions, CompactTableOptions } from './jobs/job-service.js';
+export type { Job, JobKind, JobSpec, JobWrite, StartJobOptions } from './jobs/job-types.js';
+export type {
+  JobRelation,
+  TransformContext,
+  TransformFunction,
+  TransformResult,
+} from './jobs/transform-api.js';
+export type { BookmarkPosition } from './jobs/bookmark-store.js';
+export type {
+  QualityGate,
+  QualityGateOutcome,
+  QualityGateRequest,
+  QualityGateRule,
+  QualityAction,
+} from './jobs/quality-gate.js';

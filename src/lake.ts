@@ -30,6 +30,8 @@ import { dialectFor } from './meta/dialects/dialect-for.js';
 import type { LakeServices } from './lake-services.js';
 import { CrawlerService } from './crawl/crawler-service.js';
 import { QualityService } from './quality/quality-service.js';
+import { JobService } from './jobs/job-service.js';
+import { qualityGateOver } from './quality-gate-adapter.js';
 import { LocalExecutor } from './runs/local-executor.js';
 import type { Run } from './runs/run.js';
 import { RunStore } from './runs/run-store.js';
@@ -78,6 +80,7 @@ export class Lake {
   #writer: TableWriter | undefined;
   #quality: QualityService | undefined;
   #crawlers: CrawlerService | undefined;
+  #jobs: JobService | undefined;
 
   private constructor(
     /** The lake directory: config, metadata (SQLite), staging and caches. */
@@ -204,6 +207,13 @@ export class Lake {
   /** Data quality: rulesets, evaluations as runs or gates, results (Glue Data Quality). */
   get quality(): QualityService {
     return (this.#quality ??= new QualityService(this.services));
+  }
+
+  /** ETL jobs (SQL or TypeScript transforms, bookmarks) and table maintenance (Glue jobs). */
+  get jobs(): JobService {
+    return (this.#jobs ??= new JobService(this.services, {
+      qualityGate: qualityGateOver(() => this.quality),
+    }));
   }
 
   /** The zones and where they live. */

@@ -1,11 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { MetaSchema } from '../meta/schema.js';
 import { listAll, type ObjectStore } from '../storage/object-store.js';
+import { parseTableName } from './identifier.js';
 
 export interface VacuumOptions {
   /** Unreferenced objects younger than this are left alone: a writer may be about to commit them. */
   graceMs?: number;
   dryRun?: boolean;
+  /** Only this table (`database.table`); every table unless told. */
+  table?: string;
 }
 
 export interface VacuumResult {
@@ -39,10 +42,19 @@ export async function vacuumTables(
     result.keys.push(key);
   };
 
-  const tables = await db
+  let tableQuery = db
     .selectFrom('lb_table')
-    .select(['table_id', 'kind', 'location', 'dropped_at'])
-    .execute();
+    .innerJoin('lb_database', 'lb_database.database_id', 'lb_table.database_id')
+    .select(['lb_table.table_id', 'lb_table.kind', 'lb_table.location', 'lb_table.dropped_at']);
+  if (options.table !== undefined) {
+    const { database, table } = parseTableName(options.table);
+    tableQuery = tableQuery
+      .where('lb_database.name', '=', database)
+      .where('lb_database.dropped_at', 'is', null)
+      .where('lb_table.name', '=', table)
+      .where('lb_table.dropped_at', 'is', null);
+  }
+  const tables = await tableQuery.execute();
   for (const table of tables) {
     let doomed: Array<{ file_id: number; path: string; file_size: number }>;
     if (table.dropped_at !== null) {

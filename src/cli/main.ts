@@ -6,6 +6,7 @@ import { eventsCommand } from './commands/events-command.js';
 import { initCommand } from './commands/init-command.js';
 import { loadCommand, vacuumCommand } from './commands/load-command.js';
 import { crawlCommand, crawlerCommand } from './commands/crawler-command.js';
+import { jobCommand } from './commands/job-command.js';
 import { qualityCommand } from './commands/quality-command.js';
 import { queryCommand } from './commands/query-command.js';
 import { runCommand, runsCommand } from './commands/runs-command.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
     eventsCommand(),
     crawlerCommand(),
     crawlCommand(),
+    jobCommand(),
     qualityCommand(),
   ]) {
     program.addCommand(command.exitOverride());

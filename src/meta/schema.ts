@@ -1,3 +1,4 @@
+import type { JobBookmarkEntryRow, JobBookmarkFileRow, JobRow } from './schema-jobs.js';
 import type { Generated } from 'kysely';
 import type {
   CrawlSummaryRow,
@@ -33,6 +34,9 @@ export interface MetaSchema {
   lb_crawler_table: CrawlerTableRow;
   lb_crawler_object: CrawlerObjectRow;
   lb_crawl_summary: CrawlSummaryRow;
+  lb_job: JobRow;
+  lb_job_bookmark_entry: JobBookmarkEntryRow;
+  lb_job_bookmark_file: JobBookmarkFileRow;
   lb_quality_ruleset: QualityRulesetRow;
   lb_quality_result: QualityResultRow;
   lb_quality_rule_result: QualityRuleResultRow;

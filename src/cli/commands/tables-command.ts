@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { CliContext } from '../cli-context.js';
+import { withTableMaintenance } from './table-maintenance-command.js';
 import { formatBytes } from '../output.js';
 import { parseAsOf } from '../as-of.js';
 
@@ -38,7 +39,7 @@ export function tablesCommand(): Command {
 }
 
 export function tableCommand(): Command {
-  return new Command('table')
+  return withTableMaintenance(new Command('table'))
     .description('show a table: schema, partitions and current snapshot')
     .argument('<table>', 'DATABASE.TABLE')
     .option('--as-of <snapshot|time>', 'as of a snapshot id or an ISO time')

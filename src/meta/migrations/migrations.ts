@@ -3,6 +3,7 @@ import type { MetaDialect } from '../dialects/meta-dialect.js';
 import { initialMigration } from './001-initial.js';
 import { crawlersMigration } from './004-crawlers.js';
 import { qualityMigration } from './005-quality.js';
+import { jobsMigration } from './006-jobs.js';
 
 /** Migrations live in code (not files found at run time) so a bundled Lakebox carries them. */
 export function migrationProvider(dialect: MetaDialect): MigrationProvider {
@@ -12,6 +13,7 @@ export function migrationProvider(dialect: MetaDialect): MigrationProvider {
         '001-initial': initialMigration(dialect),
         '004-crawlers': crawlersMigration(dialect),
         '005-quality': qualityMigration(dialect),
+        '006-jobs': jobsMigration(dialect),
       };
     },
   };
