@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
 import type { DataFile, Snapshot } from '../catalog/catalog-types.js';
 import { withCommitRetry } from '../catalog/commit-retry.js';
-import { quoteLiteral } from '../catalog/identifier.js';
+import { quoteIdentifier } from '../catalog/identifier.js';
 import { LakeError } from '../errors/lake-error.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { LocalFiles } from './local-files.js';
+import { parquetScan } from './parquet-scan.js';
 import { writeParquetFiles } from './parquet-output.js';
 import type { QueryRunner } from './query-runner.js';
 
@@ -84,7 +85,7 @@ export async function compactTable(
             ...(await writeParquetFiles(
               connection,
               store,
-              `SELECT * FROM read_parquet([${paths.map(quoteLiteral).join(', ')}], union_by_name = true)`,
+              `SELECT ${schema.columns.map((c) => quoteIdentifier(c.name)).join(', ')} FROM ${parquetScan(schema.columns, paths, { evolved: true })}`,
               {
                 outDir: join(staging, String(index)),
                 location: table.location,

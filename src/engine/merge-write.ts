@@ -3,6 +3,7 @@ import type { Column, ColumnStats, DataFile } from '../catalog/catalog-types.js'
 import { quoteIdentifier, quoteLiteral } from '../catalog/identifier.js';
 import { LakeError } from '../errors/lake-error.js';
 import { sqlError } from './duck-engine.js';
+import { parquetScan } from './parquet-scan.js';
 
 /**
  * Copy-on-write MERGE by key. The source is staged once in a temp table; the target files
@@ -172,8 +173,12 @@ export function mergedSelect(
   const on = keys
     .map((k) => `t.${quoteIdentifier(k.name)} = s.${quoteIdentifier(k.name)}`)
     .join(' AND ');
-  const files = `[${matched.map((f) => quoteLiteral(f.localPath)).join(', ')}]`;
-  const kept = `SELECT ${columns.map((c) => `t.${quoteIdentifier(c.name)}`).join(', ')} FROM read_parquet(${files}, union_by_name = true) t ANTI JOIN ${MERGE_SOURCE} s ON ${on}`;
+  const files = parquetScan(
+    columns,
+    matched.map((f) => f.localPath),
+    { evolved: true },
+  );
+  const kept = `SELECT ${columns.map((c) => `t.${quoteIdentifier(c.name)}`).join(', ')} FROM ${files} t ANTI JOIN ${MERGE_SOURCE} s ON ${on}`;
   return `${kept} UNION ALL ${fromSource}`;
 }
 

@@ -1,5 +1,6 @@
 import { quoteIdentifier, quoteLiteral } from '../catalog/identifier.js';
 import type { Column, DataFile, Table, TableSchema } from '../catalog/catalog-types.js';
+import { parquetScan } from './parquet-scan.js';
 
 /** A table pinned at a snapshot, with the local path of each of its files. */
 export interface PinnedTable {
@@ -43,8 +44,7 @@ export function tableViewSql(pinned: PinnedTable): string {
           ? `CAST(${values[column.name] == null ? 'NULL' : quoteLiteral(values[column.name]!)} AS ${column.type}) AS ${quoteIdentifier(column.name)}`
           : quoteIdentifier(column.name),
       );
-      const source = reader({ ...pinned, schema: { ...schema, columns: dataColumns } }, paths);
-      return `SELECT ${list.join(', ')} FROM ${pinned.table.format === 'parquet' ? parquetWithAllColumns(dataColumns, source) : source}`;
+      return `SELECT ${list.join(', ')} FROM ${reader({ ...pinned, schema: { ...schema, columns: dataColumns } }, paths)}`;
     })
     .join(' UNION ALL ');
 }
@@ -54,23 +54,16 @@ function reader(pinned: PinnedTable, paths: string[]): string {
   const { table, schema } = pinned;
   switch (table.format) {
     case 'parquet':
-      // Files written before a column was added lack it; union_by_name reads it as NULL.
-      // External files (crawled) may differ from their first version on, so always for them.
-      return `read_parquet(${list}${schema.version > 1 || table.kind === 'external' ? ', union_by_name = true' : ''})`;
+      // Files written before a column was added lack it. External (crawled) files may
+      // differ from one another from their first schema version on.
+      return parquetScan(schema.columns, paths, {
+        evolved: schema.version > 1 || table.kind === 'external',
+      });
     case 'csv':
       return `read_csv(${list}, ${csvOptions(table.properties)}, columns = ${columnsStruct(schema.columns)})`;
     case 'json':
       return `read_json(${list}, format = 'auto', columns = ${columnsStruct(schema.columns)})`;
   }
-}
-
-/**
- * One partition's Parquet files may predate a column that later files added: reading them
- * BY NAME against a typed empty row of every column gives the missing ones as NULL.
- */
-function parquetWithAllColumns(columns: Column[], source: string): string {
-  const empty = columns.map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdentifier(c.name)}`);
-  return `(SELECT ${empty.join(', ')} WHERE false UNION ALL BY NAME SELECT * FROM ${source})`;
 }
 
 function csvOptions(properties: Record<string, string>): string {

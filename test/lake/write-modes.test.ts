@@ -103,6 +103,33 @@ describe('write modes: overwrite-partitions and merge', () => {
     expect((await lake.history('shop.orders'))[0]).toMatchObject({ operation: 'merge' });
   });
 
+  it('merges rows that bring a new column when asked to add it; untouched rows read it as NULL', async () => {
+    const merged = await lake.writeTable(
+      'shop.orders',
+      {
+        sql: "select 3 as id, 'paid' as status, 30 as amount, DATE '2026-01-04' as day, 'vip' as note",
+      },
+      { mode: 'merge', mergeKeys: ['id', 'day'], addColumns: true },
+    );
+    expect(merged.merge).toEqual({ inserted: 0, updated: 1, deleted: 0 });
+    const rows = await lake.query(
+      'select id, note from shop.orders where id in (3, 7) order by id',
+    );
+    expect(rows.rows()).toEqual([
+      { id: 3, note: 'vip' },
+      { id: 7, note: null },
+    ]);
+    const compacted = await lake.writeTable(
+      'shop.orders',
+      { sql: "select 7 as id, 'paid' as status, 70 as amount, DATE '2026-01-04' as day" },
+      { mode: 'merge', mergeKeys: ['id', 'day'] },
+    );
+    expect(compacted.merge?.updated).toBe(1);
+    expect(
+      (await lake.query('select count(*) as n, count(note) as notes from shop.orders')).rows(),
+    ).toEqual([{ n: 40, notes: 1 }]);
+  });
+
   it('refuses duplicate and NULL keys and a delete condition that is not one expression', async () => {
     await expect(
       lake.writeTable(
