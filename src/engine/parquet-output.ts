@@ -6,6 +6,8 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { dataFileFromCopyStats, type CopyStatsRow } from './copy-stats.js';
 import { sqlError } from './duck-engine.js';
 
+const MOVE_CONCURRENCY = 16;
+
 export interface ParquetOutput {
   /** Local folder DuckDB writes into; must not exist yet. */
   outDir: string;
@@ -58,12 +60,18 @@ export async function writeParquetFiles(
   } catch (error) {
     throw sqlError(error, `Writing ${output.tableName} failed`);
   }
-  const files: NewDataFile[] = [];
-  for (const row of stats) {
-    if (Number(row.count) === 0) continue;
-    const key = `${output.location}/data/${relative(output.outDir, row.filename).split(sep).join('/')}`;
-    await store.putFile(key, row.filename);
-    files.push(dataFileFromCopyStats(row, key));
-  }
+  // Moving a file into the store syncs it to disk; several at a time overlap those waits.
+  const written = stats.filter((row) => Number(row.count) > 0);
+  const files: NewDataFile[] = new Array(written.length);
+  let next = 0;
+  const mover = async () => {
+    for (let i = next++; i < written.length; i = next++) {
+      const row = written[i]!;
+      const key = `${output.location}/data/${relative(output.outDir, row.filename).split(sep).join('/')}`;
+      await store.putFile(key, row.filename);
+      files[i] = dataFileFromCopyStats(row, key);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(MOVE_CONCURRENCY, written.length) }, mover));
   return files;
 }
