@@ -86,3 +86,23 @@ export type {
   QualityGateRule,
   QualityAction,
 } from './jobs/quality-gate.js';
+export type { SourceService, SourceRecord, SourceTestResult } from './migrate/db/source-service.js';
+export type {
+  MigrationService,
+  CreateMigrationTask,
+  MigrationStatus,
+  ValidationReport,
+  TableValidation,
+} from './migrate/db/migration-service.js';
+export type {
+  MigrationTask,
+  MigrationType,
+  MigrationSettings,
+  TableStatus,
+} from './migrate/db/migration-task.js';
+export type {
+  TableMappings,
+  SelectionRule,
+  TransformationRule,
+} from './migrate/db/table-mapping.js';
+export type { ConnectionCheck, SourceEngine } from './migrate/db/source.js';

@@ -29,6 +29,8 @@ import { openMetaDb, type MetaDb } from './meta/meta-db.js';
 import { dialectFor } from './meta/dialects/dialect-for.js';
 import type { LakeServices } from './lake-services.js';
 import { CrawlerService } from './crawl/crawler-service.js';
+import { MigrationService } from './migrate/db/migration-service.js';
+import { SourceService } from './migrate/db/source-service.js';
 import { QualityService } from './quality/quality-service.js';
 import { JobService } from './jobs/job-service.js';
 import { qualityGateOver } from './quality-gate-adapter.js';
@@ -80,6 +82,8 @@ export class Lake {
   #writer: TableWriter | undefined;
   #quality: QualityService | undefined;
   #crawlers: CrawlerService | undefined;
+  #sources: SourceService | undefined;
+  #migrations: MigrationService | undefined;
   #jobs: JobService | undefined;
 
   private constructor(
@@ -197,6 +201,16 @@ export class Lake {
         return path;
       },
     };
+  }
+
+  /** Source endpoints for database migration (PostgreSQL, SQLite). */
+  get sources(): SourceService {
+    return (this.#sources ??= new SourceService(this.services));
+  }
+
+  /** Database migration tasks: full load and CDC into lake tables. */
+  get migrations(): MigrationService {
+    return (this.#migrations ??= new MigrationService(this.services, this.sources));
   }
 
   /** Crawlers: infer schemas and partitions of files and register tables (Glue crawlers). */

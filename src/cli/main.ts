@@ -7,6 +7,8 @@ import { initCommand } from './commands/init-command.js';
 import { loadCommand, vacuumCommand } from './commands/load-command.js';
 import { crawlCommand, crawlerCommand } from './commands/crawler-command.js';
 import { jobCommand } from './commands/job-command.js';
+import { migrateCommand } from './commands/migrate-command.js';
+import { sourceCommand } from './commands/source-command.js';
 import { qualityCommand } from './commands/quality-command.js';
 import { queryCommand } from './commands/query-command.js';
 import { runCommand, runsCommand } from './commands/runs-command.js';
@@ -39,6 +41,8 @@ export function buildProgram(): Command {
     eventsCommand(),
     crawlerCommand(),
     crawlCommand(),
+    sourceCommand(),
+    migrateCommand(),
     jobCommand(),
     qualityCommand(),
   ]) {

@@ -1,3 +1,8 @@
+import type {
+  MigrationSourceRow,
+  MigrationTableRow,
+  MigrationTaskRow,
+} from './schema-migration-tasks.js';
 import type { JobBookmarkEntryRow, JobBookmarkFileRow, JobRow } from './schema-jobs.js';
 import type { Generated } from 'kysely';
 import type {
@@ -30,6 +35,9 @@ export interface MetaSchema {
   lb_run: RunRow;
   lb_run_log: RunLogRow;
   lb_event: EventRow;
+  lb_migration_source: MigrationSourceRow;
+  lb_migration_task: MigrationTaskRow;
+  lb_migration_table: MigrationTableRow;
   lb_crawler: CrawlerRow;
   lb_crawler_table: CrawlerTableRow;
   lb_crawler_object: CrawlerObjectRow;

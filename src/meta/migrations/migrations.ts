@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { MetaDialect } from '../dialects/meta-dialect.js';
 import { initialMigration } from './001-initial.js';
+import { migrationTasksMigration } from './003-migration-tasks.js';
 import { crawlersMigration } from './004-crawlers.js';
 import { qualityMigration } from './005-quality.js';
 import { jobsMigration } from './006-jobs.js';
@@ -11,6 +12,7 @@ export function migrationProvider(dialect: MetaDialect): MigrationProvider {
     async getMigrations(): Promise<Record<string, Migration>> {
       return {
         '001-initial': initialMigration(dialect),
+        '003-migration-tasks': migrationTasksMigration(dialect),
         '004-crawlers': crawlersMigration(dialect),
         '005-quality': qualityMigration(dialect),
         '006-jobs': jobsMigration(dialect),

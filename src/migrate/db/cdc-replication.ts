@@ -1,0 +1,451 @@
+import { Readable } from 'node:stream';
+import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication';
+import type { Pgoutput } from 'pg-logical-replication';
+import type pg from 'pg';
+import { quoteIdentifier, quoteLiteral } from '../../catalog/identifier.js';
+import type { CsvStreamWriter } from '../../engine/csv-stream-writer.js';
+import { isLakeError, LakeError } from '../../errors/lake-error.js';
+import type { LakeServices } from '../../lake-services.js';
+import type { RunContext } from '../../runs/run-executor.js';
+import { csvField } from './csv-field.js';
+import type { MigrationStore } from './migration-store.js';
+import { replicationNames, type MigrationTask } from './migration-task.js';
+import { clientConfig, postgresError } from './postgres/postgres-connection.js';
+import { qualified, type PostgresSource, type PostgresTable } from './postgres/postgres-source.js';
+import { bigIntToLsn, lsnToBigInt } from './postgres/postgres-replication.js';
+import { replicationText } from './postgres/postgres-types.js';
+import { planTable, type TablePlan } from './table-mapping.js';
+
+/** One row change as it goes into a change table. */
+interface Change {
+  op: 'I' | 'U' | 'D' | 'T';
+  lsn: bigint;
+  seq: number;
+  commitTs: string;
+  values: Record<string, string | null> | null;
+}
+
+interface Followed {
+  key: string;
+  table: PostgresTable;
+  plan: TablePlan;
+  target: string;
+  changeTable: string;
+  /** Highest commit LSN already in the change table (kept in its snapshot summaries). */
+  appliedLsn: bigint;
+  changesApplied: number;
+  dropped: boolean;
+}
+
+interface Batch {
+  changes: Map<string, Change[]>;
+  endLsn: bigint | null;
+  count: number;
+  commitTimes: number[];
+}
+
+const CHANGE_COLUMNS = [
+  { name: '_op', type: 'VARCHAR' },
+  { name: '_lsn', type: 'BIGINT' },
+  { name: '_seq', type: 'BIGINT' },
+  { name: '_commit_ts', type: 'TIMESTAMPTZ' },
+];
+
+/**
+ * Follows the task's slot with pgoutput until the run is cancelled. Changes of whole
+ * transactions are gathered into a batch (every `batchSeconds` or `batchChanges`); each
+ * batch is appended to each table's change table (`_op`, `_lsn` = commit LSN, `_seq`,
+ * `_commit_ts`, columns) and merged into the current-state table by key, and only then is
+ * the slot's confirmed LSN moved. A restart replays from that LSN: change tables skip what
+ * their last snapshot already holds (its `cdcLsn`), and the merge is last-change-wins per
+ * key, so replaying a batch again leaves the same state: nothing lost, nothing doubled.
+ */
+export async function runCdc(
+  services: LakeServices,
+  ctx: RunContext,
+  task: MigrationTask,
+  source: PostgresSource,
+  store: MigrationStore,
+  writer: CsvStreamWriter,
+): Promise<void> {
+  const { slot, publication } = replicationNames(task.name);
+  const side = await source.connect();
+  const followed = new Map<string, Followed>();
+  const byOid = new Map<number, Followed>();
+  for (const state of await store.tables(task.name)) {
+    if (state.state === 'error') continue;
+    const ref = { schema: state.sourceSchema, name: state.sourceTable };
+    const table = (await source.describeTable(ref)) as PostgresTable;
+    const plan = planTable(task.mappings, table, quoteIdentifier, quoteLiteral);
+    const target = `${task.targetDatabase}.${plan.target}`;
+    const changeTable = `${target}_changes`;
+    const entry: Followed = {
+      key: `${ref.schema}.${ref.name}`,
+      table,
+      plan,
+      target,
+      changeTable,
+      appliedLsn: await appliedLsn(services, changeTable),
+      changesApplied: state.changesApplied,
+      dropped: false,
+    };
+    followed.set(entry.key, entry);
+    byOid.set(table.oid, entry);
+    await store.setTable(task.name, ref, {
+      state: 'replicating',
+      targetTable: target,
+      error: null,
+    });
+  }
+
+  let batch: Batch = { changes: new Map(), endLsn: null, count: 0, commitTimes: [] };
+  let txn: { lsn: bigint; commitTs: string; seq: number; changes: Array<[string, Change]> } | null =
+    null;
+  let confirmed: string | null = task.confirmedLsn;
+  const lags: number[] = [];
+  let chain: Promise<void> = Promise.resolve();
+  const service = new LogicalReplicationService(
+    clientConfig(source.name, source.settings, { replication: true }) as pg.ClientConfig,
+    { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } },
+  );
+  const plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [publication] });
+  rawTextValues(plugin);
+
+  const flush = (): Promise<void> => {
+    chain = chain.then(async () => {
+      if (batch.endLsn === null) return;
+      const current = batch;
+      batch = { changes: new Map(), endLsn: null, count: 0, commitTimes: [] };
+      await applyBatch(services, writer, current, followed, store, task);
+      const now = Date.now();
+      for (const t of current.commitTimes) lags.push(now - t);
+      if (lags.length > 10_000) lags.splice(0, lags.length - 10_000);
+      confirmed = bigIntToLsn(current.endLsn!);
+      await service.acknowledge(confirmed);
+      await store.update(task.name, { confirmedLsn: confirmed });
+      const head = await side.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
+      const lagBytes = Number(lsnToBigInt(head.rows[0]!.lsn) - current.endLsn!);
+      const lagSeconds = (now - Math.min(...current.commitTimes)) / 1000;
+      for (const entry of followed.values()) {
+        if (entry.dropped) continue;
+        await store.setTable(task.name, entry.table, {
+          lastLsn: confirmed,
+          lagBytes: Math.max(0, lagBytes),
+          lagSeconds: current.changes.has(entry.key) ? lagSeconds : 0,
+          changesApplied: entry.changesApplied,
+        });
+      }
+      await ctx.addMetrics({
+        changesApplied: [...followed.values()].reduce((n, e) => n + e.changesApplied, 0),
+        lagP95Ms: percentile(lags, 95),
+        lagBytes: Math.max(0, lagBytes),
+      });
+      await ctx.setProgress({ phase: 'cdc', message: `confirmed ${confirmed}` });
+    });
+    return chain;
+  };
+
+  const checkDropped = async () => {
+    for (const entry of followed.values()) {
+      if (entry.dropped) continue;
+      const { rows } = await side.query<{ oid: string | null }>(
+        'select to_regclass($1)::text as oid',
+        [qualified(entry.table)],
+      );
+      if (rows[0]!.oid === null) {
+        entry.dropped = true;
+        await store.setTable(task.name, entry.table, {
+          state: 'error',
+          error: `Source table ${entry.key} was dropped during replication; its lake tables keep what was replicated before.`,
+        });
+        await ctx.log('error', `${entry.key} was dropped on the source; the other tables continue`);
+      }
+    }
+  };
+
+  service.on('data', async (lsn: string, message: Pgoutput.Message) => {
+    switch (message.tag) {
+      case 'begin':
+        txn = {
+          lsn: lsnToBigInt(message.commitLsn ?? lsn),
+          commitTs: isoMicros(message.commitTime as bigint),
+          seq: 0,
+          changes: [],
+        };
+        return;
+      case 'relation': {
+        const entry = byOid.get(message.relationOid);
+        if (!entry) return;
+        const names = message.columns.map((c) => c.name);
+        if (names.join('\0') !== entry.table.columns.map((c) => c.name).join('\0')) {
+          // ALTER TABLE: flush what was read with the old columns, then take the new ones.
+          await flush();
+          entry.table = (await source.describeTable(entry.table)) as PostgresTable;
+          entry.plan = planTable(task.mappings, entry.table, quoteIdentifier, quoteLiteral);
+        }
+        return;
+      }
+      case 'insert':
+      case 'update':
+      case 'delete': {
+        const entry = byOid.get(message.relation.relationOid);
+        if (!entry || !txn) return;
+        const row = message.tag === 'delete' ? (message.key ?? message.old) : message.new;
+        if (message.tag === 'update' && (message.key || message.old)) {
+          const old = (message.key ?? message.old)!;
+          if (entry.table.keyColumns.some((k) => old[k] !== undefined && old[k] !== message.new[k]))
+            txn.changes.push([entry.key, change('D', txn, textValues(entry, old))]);
+        }
+        txn.changes.push([
+          entry.key,
+          change(
+            message.tag === 'insert' ? 'I' : message.tag === 'update' ? 'U' : 'D',
+            txn,
+            textValues(entry, row!),
+          ),
+        ]);
+        return;
+      }
+      case 'truncate':
+        for (const relation of message.relations) {
+          const entry = byOid.get(relation.relationOid);
+          if (entry && txn) txn.changes.push([entry.key, change('T', txn, null)]);
+        }
+        return;
+      case 'commit': {
+        if (!txn) return;
+        for (const [key, c] of txn.changes) {
+          const list = batch.changes.get(key) ?? [];
+          list.push(c);
+          batch.changes.set(key, list);
+        }
+        batch.count += txn.changes.length;
+        batch.endLsn = lsnToBigInt(message.commitEndLsn ?? lsn);
+        if (txn.changes.length > 0)
+          batch.commitTimes.push(Number((message.commitTime as bigint) / 1000n));
+        txn = null;
+        if (batch.count >= task.settings.batchChanges) await flush();
+        return;
+      }
+    }
+  });
+  service.on('heartbeat', async (_lsn: string, _ts: number, shouldRespond: boolean) => {
+    if (shouldRespond && confirmed) await service.acknowledge(confirmed).catch(() => undefined);
+  });
+
+  const failure = new Promise<never>((_, reject) => {
+    service.on('error', (error: Error) =>
+      reject(postgresError(error, source.name, source.settings)),
+    );
+  });
+  failure.catch(() => undefined);
+  const timer = setInterval(() => {
+    void flush()
+      .then(checkDropped)
+      .catch((error: unknown) => service.emit('error', error));
+  }, task.settings.batchSeconds * 1000);
+  const stopped = new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) resolve();
+    ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  try {
+    await subscribeWhenFree(service, plugin, slot, ctx.signal);
+    await ctx.info(`replicating ${followed.size} table(s) from slot ${slot}`);
+    await Promise.race([stopped, failure]);
+  } finally {
+    clearInterval(timer);
+    await service.stop().catch(() => undefined);
+    await chain.catch(() => undefined);
+    await side.end().catch(() => undefined);
+  }
+}
+
+/** Starts streaming; a slot still held by a killed predecessor is waited for (up to a minute). */
+async function subscribeWhenFree(
+  service: LogicalReplicationService,
+  plugin: PgoutputPlugin,
+  slot: string,
+  signal: AbortSignal,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      void service.subscribe(plugin, slot).catch((error: unknown) => service.emit('error', error));
+      await new Promise<void>((resolve, reject) => {
+        service.once('start', () => resolve());
+        service.once('error', reject);
+      });
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== '55006' || attempt >= 60 || signal.aborted) throw error;
+      await service.stop().catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
+async function applyBatch(
+  services: LakeServices,
+  writer: CsvStreamWriter,
+  batch: Batch,
+  followed: Map<string, Followed>,
+  store: MigrationStore,
+  task: MigrationTask,
+): Promise<void> {
+  const lakeWriter = await services.writer();
+  for (const [key, all] of batch.changes) {
+    const entry = followed.get(key);
+    if (!entry || entry.dropped) continue;
+    const fresh = all.filter((c) => c.lsn > entry.appliedLsn);
+    const maxLsn = all.reduce((m, c) => (c.lsn > m ? c.lsn : m), 0n);
+    const minLsn = all.reduce((m, c) => (c.lsn < m ? c.lsn : m), maxLsn);
+    try {
+      if (fresh.length > 0) {
+        const columns = entry.table.columns;
+        const csv = fresh
+          .map((c) =>
+            [
+              c.op,
+              c.lsn.toString(),
+              String(c.seq),
+              csvField(c.commitTs),
+              ...columns.map((col) => {
+                const v = c.values?.[col.name];
+                return v === null || v === undefined ? '' : csvField(v);
+              }),
+            ].join(','),
+          )
+          .join('\n');
+        await writer.write(
+          entry.changeTable,
+          {
+            columns: [
+              ...CHANGE_COLUMNS,
+              ...columns.map((c) => ({ name: c.name, type: c.lakeType })),
+            ],
+            projection: [
+              ...CHANGE_COLUMNS.map((c) => ({ name: c.name, expression: quoteIdentifier(c.name) })),
+              ...entry.plan.projection,
+            ],
+            streams: [Readable.from([`${csv}\n`])],
+          },
+          {
+            mode: 'append',
+            addColumns: true,
+            operation: 'cdc',
+            summary: { cdcLsn: maxLsn.toString() },
+          },
+        );
+        entry.appliedLsn = maxLsn;
+      }
+      const truncates = all.filter((c) => c.op === 'T');
+      const last = truncates[truncates.length - 1];
+      if (last) {
+        const table = await services.catalog.findTable(entry.target);
+        if (table)
+          await services.catalog.commit({
+            table,
+            parentSnapshotId: table.currentSnapshotId,
+            operation: 'truncate',
+            addFiles: [],
+            removeFiles: 'all',
+          });
+      }
+      const window = `_lsn BETWEEN ${minLsn} AND ${maxLsn}${last ? ` AND (_lsn, _seq) > (${last.lsn}, ${last.seq}) AND _op <> 'T'` : " AND _op <> 'T'"}`;
+      const keys =
+        entry.plan.keyColumns.length > 0
+          ? entry.plan.keyColumns
+          : entry.plan.projection.map((p) => p.name);
+      const keyList = keys.map(quoteIdentifier).join(', ');
+      const cols = entry.plan.projection.map((p) => quoteIdentifier(p.name)).join(', ');
+      const latest = `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY ${keyList} ORDER BY _lsn DESC, _seq DESC) AS __rn FROM ${entry.changeTable} WHERE ${window}) WHERE __rn = 1`;
+      const struct = (prefix: string) =>
+        `struct_pack(${keys.map((k) => `${quoteIdentifier(k)} := ${prefix}${quoteIdentifier(k)}`).join(', ')})`;
+      const hasRows = all.some(
+        (c) =>
+          c.op !== 'T' && (!last || c.lsn > last.lsn || (c.lsn === last.lsn && c.seq > last.seq)),
+      );
+      if (hasRows) {
+        await lakeWriter.write(
+          entry.target,
+          { sql: `SELECT ${cols} FROM (${latest})` },
+          {
+            mode: 'merge',
+            mergeKeys: keys,
+            deleteWhen: `${struct('')} IN (SELECT ${struct('')} FROM (${latest}) WHERE _op = 'D')`,
+            addColumns: true,
+          },
+        );
+      }
+      entry.changesApplied += fresh.length;
+    } catch (error) {
+      if (isLakeError(error) && error.transient) throw error;
+      // A table whose batch cannot be applied stops; the others go on.
+      entry.dropped = true;
+      await store.setTable(task.name, entry.table, {
+        state: 'error',
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+}
+
+/** The highest commit LSN already in a change table, from its latest snapshot's summary. */
+async function appliedLsn(services: LakeServices, changeTable: string): Promise<bigint> {
+  const table = await services.catalog.findTable(changeTable);
+  if (!table?.currentSnapshotId) return 0n;
+  for (const snapshot of await services.catalog.history(table, { limit: 50 })) {
+    const lsn = snapshot.summary['cdcLsn'];
+    if (lsn !== undefined) return BigInt(lsn);
+  }
+  return 0n;
+}
+
+function change(
+  op: Change['op'],
+  txn: { lsn: bigint; commitTs: string; seq: number },
+  values: Change['values'],
+): Change {
+  return { op, lsn: txn.lsn, seq: txn.seq++, commitTs: txn.commitTs, values };
+}
+
+function textValues(entry: Followed, row: Record<string, unknown>): Record<string, string | null> {
+  const values: Record<string, string | null> = {};
+  entry.table.columns.forEach((column, i) => {
+    const raw = row[column.name];
+    values[column.name] =
+      raw === undefined ? null : replicationText(raw as string | null, entry.table.types[i]!);
+  });
+  return values;
+}
+
+/**
+ * pg-logical-replication parses column values with pg's type parsers (timestamps become
+ * millisecond Dates); CDC needs PostgreSQL's exact text, so its relation columns get an
+ * identity parser. The parser is internal to the plugin: this is the one place touching it.
+ */
+function rawTextValues(plugin: PgoutputPlugin): void {
+  const parser = (
+    plugin as unknown as {
+      parser: { readRelationColumn(reader: unknown): Record<string, unknown> };
+    }
+  ).parser;
+  const original = parser.readRelationColumn.bind(parser);
+  parser.readRelationColumn = (reader) => ({ ...original(reader), parser: (raw: unknown) => raw });
+}
+
+function isoMicros(micros: bigint): string {
+  const ms = Number(micros / 1000n);
+  const rest = Number(micros % 1000n)
+    .toString()
+    .padStart(3, '0');
+  return `${new Date(ms).toISOString().slice(0, -1)}${rest}+00`;
+}
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export { LakeError };

@@ -1,0 +1,308 @@
+import { quoteIdentifier, quoteLiteral, validateIdentifier } from '../../catalog/identifier.js';
+import { csvStreamWriterFor, type CsvStreamWriter } from '../../engine/csv-stream-writer.js';
+import { LakeError, type ErrorCode } from '../../errors/lake-error.js';
+import type { LakeServices } from '../../lake-services.js';
+import { isTerminalStatus, type Run } from '../../runs/run.js';
+import type { RunContext } from '../../runs/run-executor.js';
+import { runCdc } from './cdc-replication.js';
+import { runFullLoad } from './full-load.js';
+import { MigrationStore } from './migration-store.js';
+import {
+  DEFAULT_SETTINGS,
+  MIGRATION_TYPES,
+  type MigrationSettings,
+  type MigrationTask,
+  type MigrationType,
+  type TableStatus,
+} from './migration-task.js';
+import { PostgresSource } from './postgres/postgres-source.js';
+import { prepareReplication } from './postgres/postgres-replication.js';
+import type { ConnectionCheck, Source } from './source.js';
+import type { SourceService } from './source-service.js';
+import { checkMappings, planTable, selectTables, type TableMappings } from './table-mapping.js';
+
+export interface CreateMigrationTask {
+  source: string;
+  targetDatabase: string;
+  type: MigrationType;
+  mappings: TableMappings;
+  settings?: Partial<MigrationSettings>;
+}
+
+export interface MigrationStatus {
+  task: MigrationTask;
+  run: Run | null;
+  tables: TableStatus[];
+}
+
+export interface TableValidation {
+  sourceTable: string;
+  targetTable: string;
+  sourceRows: number;
+  lakeRows: number;
+  sourceChecksum: string;
+  lakeChecksum: string;
+  match: boolean;
+  /** Keys (JSON arrays) of rows that differ, when the table does not match. */
+  sampleKeys: string[];
+}
+
+export interface ValidationReport {
+  task: string;
+  ok: boolean;
+  tables: TableValidation[];
+}
+
+const CHECK_CODES: Record<ConnectionCheck['check'], ErrorCode> = {
+  reachable: 'SOURCE_UNREACHABLE',
+  credentials: 'SOURCE_AUTH_FAILED',
+  wal_level: 'SOURCE_NOT_READY_FOR_CDC',
+  replication_permission: 'SOURCE_PERMISSION_DENIED',
+  replication_slots: 'SOURCE_NOT_READY_FOR_CDC',
+};
+
+/**
+ * Migration tasks (DMS replication tasks): full load and change data capture from a source
+ * into a lake database, run as runs of kind `migration`.
+ *
+ * @example
+ * await lake.migrations.create('shop', { source: 'shop', targetDatabase: 'shop', type: 'full-load-and-cdc', mappings: { selection: [{ action: 'include', schema: 'public', table: '%' }] } });
+ * const run = await lake.migrations.start('shop');
+ * console.log(await lake.migrations.status('shop'));
+ */
+export class MigrationService {
+  readonly #store: MigrationStore;
+
+  constructor(
+    private readonly services: LakeServices,
+    private readonly sources: SourceService,
+  ) {
+    this.#store = new MigrationStore(services.db);
+    services.executor.register('migration', (ctx) => this.#execute(ctx));
+  }
+
+  /**
+   * Creates a task.
+   *
+   * @throws LakeError MIGRATION_TASK_EXISTS, SOURCE_NOT_FOUND, INVALID_ARGUMENT (bad rules, a
+   *   CDC type on a source without CDC).
+   */
+  async create(name: string, spec: CreateMigrationTask): Promise<MigrationTask> {
+    const taskName = validateIdentifier(name, 'migration task name');
+    if (!MIGRATION_TYPES.includes(spec.type))
+      throw new LakeError(
+        'INVALID_ARGUMENT',
+        `Unknown migration type "${String(spec.type)}": use ${MIGRATION_TYPES.join(', ')}.`,
+      );
+    const source = await this.sources.open(spec.source);
+    if (spec.type !== 'full-load' && !source.capabilities.supportsCdc)
+      throw new LakeError(
+        'INVALID_ARGUMENT',
+        `Source ${spec.source} (${source.engine}) supports full load only; use --type full-load.`,
+      );
+    if (await this.#store.find(taskName))
+      throw new LakeError(
+        'MIGRATION_TASK_EXISTS',
+        `Migration task ${taskName} already exists; pick another name or delete it.`,
+      );
+    const settings = { ...DEFAULT_SETTINGS, ...(spec.settings ?? {}) };
+    for (const [key, value] of Object.entries(settings))
+      if (!(typeof value === 'number' && value > 0))
+        throw new LakeError('INVALID_ARGUMENT', `Setting ${key} must be a positive number.`);
+    await this.#store.insert({
+      name: taskName,
+      source: spec.source.toLowerCase(),
+      targetDatabase: validateIdentifier(spec.targetDatabase, 'target database'),
+      type: spec.type,
+      mappings: checkMappings(spec.mappings),
+      settings,
+    });
+    return this.#store.get(taskName);
+  }
+
+  /** @throws LakeError MIGRATION_TASK_NOT_FOUND */
+  get(name: string): Promise<MigrationTask> {
+    return this.#store.get(name);
+  }
+
+  list(): Promise<MigrationTask[]> {
+    return this.#store.list();
+  }
+
+  /**
+   * Starts the task as a run of kind `migration` (in this process) and returns it queued.
+   * A task whose CDC slot already exists resumes from its confirmed position.
+   *
+   * @throws LakeError MIGRATION_TASK_RUNNING when its latest run has not ended.
+   */
+  async start(name: string): Promise<Run> {
+    const task = await this.#store.get(name);
+    await this.services.executor.recovery; // runs of killed processes on this host are failed first
+    if (task.runId) {
+      const previous = await this.services.runs.get(task.runId).catch(() => undefined);
+      if (previous && !isTerminalStatus(previous.status))
+        throw new LakeError(
+          'MIGRATION_TASK_RUNNING',
+          `Migration task ${task.name} is already running (run ${previous.id}); stop it first.`,
+        );
+    }
+    const run = await this.services.executor.submit('migration', {
+      name: task.name,
+      parameters: { task: task.name },
+    });
+    await this.#store.update(task.name, { runId: run.id });
+    return run;
+  }
+
+  /** Resolves once the run has ended (a CDC run ends only when stopped). */
+  wait(runId: string, options: { signal?: AbortSignal } = {}): Promise<Run> {
+    return this.services.executor.wait(runId, options);
+  }
+
+  /** Stops the task's run (CDC stops after the batch in flight; nothing is lost). */
+  async stop(name: string): Promise<Run | null> {
+    const task = await this.#store.get(name);
+    if (!task.runId) return null;
+    const run = await this.services.runs.get(task.runId);
+    if (isTerminalStatus(run.status)) return run;
+    return this.services.executor.cancel(run.id);
+  }
+
+  /** The task, its latest run and every table's state, rows, lag and last LSN. */
+  async status(name: string): Promise<MigrationStatus> {
+    const task = await this.#store.get(name);
+    const run = task.runId ? await this.services.runs.get(task.runId).catch(() => null) : null;
+    return { task, run, tables: await this.#store.tables(task.name) };
+  }
+
+  /**
+   * Compares each loaded table with its source: row counts and an order-independent
+   * checksum over all columns; mismatching tables list sample keys.
+   */
+  async validate(name: string, options: { sampleSize?: number } = {}): Promise<ValidationReport> {
+    const task = await this.#store.get(name);
+    const source = await this.sources.open(task.source);
+    const writer = await this.#writer();
+    const tables: TableValidation[] = [];
+    for (const status of await this.#store.tables(task.name)) {
+      if (status.state === 'error' || status.state === 'pending') continue;
+      const table = await source.describeTable({
+        schema: status.sourceSchema,
+        name: status.sourceTable,
+      });
+      const plan = planTable(task.mappings, table, quoteIdentifier, quoteLiteral);
+      const stream = await source.streamTable(table);
+      const comparison = await writer.compare(
+        status.targetTable,
+        {
+          columns: table.columns.map((c) => ({ name: c.name, type: c.lakeType })),
+          projection: plan.projection,
+          streams: [stream],
+        },
+        plan.keyColumns,
+        options.sampleSize ?? 10,
+      );
+      tables.push({
+        sourceTable: `${status.sourceSchema}.${status.sourceTable}`,
+        targetTable: status.targetTable,
+        ...comparison,
+        match:
+          comparison.sourceRows === comparison.lakeRows &&
+          comparison.sourceChecksum === comparison.lakeChecksum &&
+          comparison.sampleKeys.length === 0,
+      });
+    }
+    return { task: task.name, ok: tables.every((t) => t.match), tables };
+  }
+
+  /** Deletes the task, its table states, and its replication slot and publication. */
+  async delete(name: string): Promise<void> {
+    const task = await this.#store.get(name);
+    const source = await this.sources.open(task.source);
+    if (task.type !== 'full-load' && source instanceof PostgresSource) {
+      const { dropReplication } = await import('./postgres/postgres-replication.js');
+      await dropReplication(source, task.name);
+    }
+    await this.#store.delete(task.name);
+  }
+
+  async #execute(
+    ctx: RunContext,
+  ): Promise<{ status: 'succeeded' | 'succeeded_with_errors'; metrics: Record<string, number> }> {
+    const task = await this.#store.get(String(ctx.parameters['task']));
+    const source = await this.sources.open(task.source);
+    const writer = await this.#writer();
+    const refs = selectTables(task.mappings, await source.listTables());
+    if (refs.length === 0)
+      throw new LakeError(
+        'INVALID_ARGUMENT',
+        `The selection rules of ${task.name} match no table of source ${task.source}.`,
+      );
+    await ctx.info(
+      `${task.type} of ${refs.length} table(s) from ${task.source} into ${task.targetDatabase}`,
+    );
+    const cdc = task.type !== 'full-load';
+    let snapshot: string | undefined;
+    let releaseSnapshot = async () => {};
+    let tables = refs;
+    let fullLoad = task.type !== 'cdc';
+    if (cdc) {
+      if (!(source instanceof PostgresSource))
+        throw new LakeError('INVALID_ARGUMENT', `Source ${task.source} has no CDC.`);
+      const failed = (await source.testConnection({ cdc: true })).find((c) => !c.ok);
+      if (failed) throw new LakeError(CHECK_CODES[failed.check], failed.message);
+      const prepared = await prepareReplication(source, task, refs, this.#store, fullLoad);
+      tables = prepared.tables;
+      snapshot = prepared.snapshot;
+      releaseSnapshot = prepared.releaseSnapshot;
+      // A slot that already existed: its changes follow the full load done before.
+      if (prepared.resumed) fullLoad = false;
+    } else if (source.capabilities.supportsSnapshots && source instanceof PostgresSource) {
+      const exported = await source.exportSnapshot();
+      snapshot = exported.id;
+      releaseSnapshot = exported.release;
+    }
+    const metrics: Record<string, number> = {};
+    try {
+      if (fullLoad) {
+        Object.assign(
+          metrics,
+          await runFullLoad(
+            this.services,
+            ctx,
+            task,
+            source,
+            tables,
+            this.#store,
+            writer,
+            snapshot,
+          ),
+        );
+      }
+    } finally {
+      await releaseSnapshot();
+    }
+    if (cdc) {
+      await runCdc(this.services, ctx, task, source as PostgresSource, this.#store, writer);
+    }
+    const states = await this.#store.tables(task.name);
+    return {
+      status: states.some((t) => t.state === 'error' || t.rowsRejected > 0)
+        ? 'succeeded_with_errors'
+        : 'succeeded',
+      metrics,
+    };
+  }
+
+  async #writer(): Promise<CsvStreamWriter> {
+    return csvStreamWriterFor(
+      await this.services.writer(),
+      this.services.catalog,
+      this.services.store,
+      await this.services.workDir('migrate-staging'),
+      await this.services.queries(),
+    );
+  }
+}
+
+export type { Source };
