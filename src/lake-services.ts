@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Catalog } from './catalog/catalog.js';
 import type { LakeConfig } from './config/lake-config.js';
+import type { DuckEngine } from './engine/duck-engine.js';
 import type { QueryRunner } from './engine/query-runner.js';
 import type { TableWriter } from './engine/table-writer.js';
 import type { EventLog } from './events/event-log.js';
@@ -31,7 +32,8 @@ export interface LakeServices {
   readonly events: EventLog;
   readonly runs: RunStore;
   readonly executor: LocalExecutor;
-  /** The DuckDB engine, created on first use. */
+  /** The DuckDB engine, created on first use; its interface, never @duckdb/node-api itself. */
+  engine(): Promise<DuckEngine>;
   queries(): Promise<QueryRunner>;
   writer(): Promise<TableWriter>;
   /** A private scratch folder under `.lakebox/work/<purpose>`, created on demand. */

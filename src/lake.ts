@@ -190,6 +190,10 @@ export class Lake {
       events: this.events,
       runs: this.runs,
       executor: this.executor,
+      engine: async () => {
+        await this.queryRunner();
+        return this.#engine!;
+      },
       queries: () => this.queryRunner(),
       writer: async () => {
         await this.queryRunner();

@@ -18,7 +18,7 @@ import { dataFileFromCopyStats, type CopyStatsRow } from './copy-stats.js';
 import { sqlError, type DuckEngine } from './duck-engine.js';
 import type { QueryRunner } from './query-runner.js';
 import { planColumns } from './column-plan.js';
-import type { TableWriter, WriteResult } from './table-writer.js';
+import type { WriteResult } from './table-writer.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -289,20 +289,6 @@ export class CsvStreamWriter {
       throw error;
     }
   }
-}
-
-/**
- * The CSV stream writer over the lake's one DuckDB instance. TableWriter holds the engine
- * privately; reading it here (in the engine folder) keeps every other module off DuckDB.
- */
-export function csvStreamWriterFor(
-  writer: TableWriter,
-  catalog: Catalog,
-  store: ObjectStore,
-  stagingRoot: string,
-  queries?: QueryRunner,
-): CsvStreamWriter {
-  return new CsvStreamWriter(writer['engine'], catalog, store, stagingRoot, queries);
 }
 
 /** The FIFO's write end as a socket once a reader has opened it; undefined if none ever does. */

@@ -47,6 +47,8 @@ export interface WriteOptions {
   mergeKeys?: string[];
   /** A SQL predicate over source columns; matching source rows delete their key instead. */
   deleteWhen?: string;
+  /** Source columns that are read (by `deleteWhen`, say `_op`) but not written to the table. */
+  excludeColumns?: string[];
   /** Add columns that the source has and the table lacks, instead of refusing the write. */
   addColumns?: boolean;
   /** Rough size at which DuckDB starts a new file (unpartitioned writes), e.g. `256MB`. */
@@ -155,7 +157,10 @@ export class TableWriter {
     mode: WriteMode,
     options: WriteOptions,
   ): Promise<WriteResult> {
-    const sourceColumns = await describeSelect(connection, select);
+    const excluded = new Set((options.excludeColumns ?? []).map((c) => c.toLowerCase()));
+    const sourceColumns = (await describeSelect(connection, select)).filter(
+      (c) => !excluded.has(c.name.toLowerCase()),
+    );
     const table = await this.ensureTable(name, sourceColumns, options.partitionBy ?? []);
     const target = await this.catalog.schema(table);
     const plan = planColumns(table, target.columns, sourceColumns, {

@@ -86,6 +86,16 @@ describe('write modes: overwrite-partitions and merge', () => {
       .catch((e: unknown) => e);
     expect(withDeletes).toMatchObject({ code: 'SCHEMA_MISMATCH' });
 
+    const byOperation = await lake.writeTable(
+      'shop.orders',
+      { sql: "select 9 as id, 'x' as status, 0 as amount, DATE '2026-01-02' as day, 'D' as _op" },
+      { mode: 'merge', mergeKeys: ['id', 'day'], deleteWhen: "_op = 'D'", excludeColumns: ['_op'] },
+    );
+    expect(byOperation.merge).toEqual({ inserted: 0, updated: 0, deleted: 1 });
+    expect(
+      (await lake.describeTable('shop.orders')).schema.columns.map((c) => c.name),
+    ).not.toContain('_op');
+
     const deletion = await lake.writeTable(
       'shop.orders',
       { sql: "select 5 as id, 'D' as status, 0 as amount, DATE '2026-01-02' as day" },
@@ -99,7 +109,7 @@ describe('write modes: overwrite-partitions and merge', () => {
       { id: 1, status: 'paid', amount: 11 },
       { id: 99, status: 'new', amount: 5 },
     ]);
-    expect((await lake.query('select count(*) as n from shop.orders')).rows()).toEqual([{ n: 40 }]);
+    expect((await lake.query('select count(*) as n from shop.orders')).rows()).toEqual([{ n: 39 }]);
     expect((await lake.history('shop.orders'))[0]).toMatchObject({ operation: 'merge' });
   });
 

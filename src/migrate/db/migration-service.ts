@@ -1,5 +1,5 @@
 import { quoteIdentifier, quoteLiteral, validateIdentifier } from '../../catalog/identifier.js';
-import { csvStreamWriterFor, type CsvStreamWriter } from '../../engine/csv-stream-writer.js';
+import { CsvStreamWriter } from '../../engine/csv-stream-writer.js';
 import { LakeError, type ErrorCode } from '../../errors/lake-error.js';
 import type { LakeServices } from '../../lake-services.js';
 import { isTerminalStatus, type Run } from '../../runs/run.js';
@@ -295,8 +295,8 @@ export class MigrationService {
   }
 
   async #writer(): Promise<CsvStreamWriter> {
-    return csvStreamWriterFor(
-      await this.services.writer(),
+    return new CsvStreamWriter(
+      await this.services.engine(),
       this.services.catalog,
       this.services.store,
       await this.services.workDir('migrate-staging'),
