@@ -70,6 +70,19 @@ export type {
   DeletionPolicy,
   RecrawlPolicy,
 } from './crawl/crawler-types.js';
+export type { SyncService, SyncReportQuery } from './migrate/files/sync-service.js';
+export type {
+  S3Location,
+  SyncCounters,
+  SyncExecution,
+  SyncLocation,
+  SyncOptions,
+  SyncOutcome,
+  SyncPhase,
+  SyncReportEntry,
+  SyncTask,
+  SyncTaskSpec,
+} from './migrate/files/sync-types.js';
 export type { JobService, JobServiceOptions, CompactTableOptions } from './jobs/job-service.js';
 export type { Job, JobKind, JobSpec, JobWrite, StartJobOptions } from './jobs/job-types.js';
 export type {

@@ -17,6 +17,7 @@ import {
 } from './catalog/catalog-types.js';
 import { vacuumTables, type VacuumResult } from './catalog/vacuum.js';
 import { CONFIG_FILE, type LakeConfig, type StorageConfig } from './config/lake-config.js';
+import { CrawlerService } from './crawl/crawler-service.js';
 import { loadConfig, parseConfig } from './config/load-config.js';
 import { DuckEngine } from './engine/duck-engine.js';
 import type { QueryResult } from './engine/query-result.js';
@@ -28,7 +29,7 @@ import { EventLog, type EventQuery, type LakeEvent } from './events/event-log.js
 import { openMetaDb, type MetaDb } from './meta/meta-db.js';
 import { dialectFor } from './meta/dialects/dialect-for.js';
 import type { LakeServices } from './lake-services.js';
-import { CrawlerService } from './crawl/crawler-service.js';
+import { SyncService } from './migrate/files/sync-service.js';
 import { MigrationService } from './migrate/db/migration-service.js';
 import { SourceService } from './migrate/db/source-service.js';
 import { QualityService } from './quality/quality-service.js';
@@ -81,10 +82,11 @@ export class Lake {
   #queries: QueryRunner | undefined;
   #writer: TableWriter | undefined;
   #quality: QualityService | undefined;
+  #jobs: JobService | undefined;
+  #sync: SyncService | undefined;
   #crawlers: CrawlerService | undefined;
   #sources: SourceService | undefined;
   #migrations: MigrationService | undefined;
-  #jobs: JobService | undefined;
 
   private constructor(
     /** The lake directory: config, metadata (SQLite), staging and caches. */
@@ -177,6 +179,38 @@ export class Lake {
     }
   }
 
+  /** Source endpoints for database migration (PostgreSQL, SQLite). */
+  get sources(): SourceService {
+    return (this.#sources ??= new SourceService(this.services));
+  }
+
+  /** Database migration tasks: full load and CDC into lake tables. */
+  get migrations(): MigrationService {
+    return (this.#migrations ??= new MigrationService(this.services, this.sources));
+  }
+
+  /** File migration: sync tasks and executions (DataSync). */
+  get sync(): SyncService {
+    return (this.#sync ??= new SyncService(this.services));
+  }
+
+  /** Crawlers: infer schemas and partitions of files and register tables (Glue crawlers). */
+  get crawlers(): CrawlerService {
+    return (this.#crawlers ??= new CrawlerService(this.services));
+  }
+
+  /** Data quality: rulesets, evaluations as runs or gates, results (Glue Data Quality). */
+  get quality(): QualityService {
+    return (this.#quality ??= new QualityService(this.services));
+  }
+
+  /** ETL jobs (SQL or TypeScript transforms, bookmarks) and table maintenance (Glue jobs). */
+  get jobs(): JobService {
+    return (this.#jobs ??= new JobService(this.services, {
+      qualityGate: qualityGateOver(() => this.quality),
+    }));
+  }
+
   /** The base services, for feature modules (see LakeServices). */
   get services(): LakeServices {
     return {
@@ -205,33 +239,6 @@ export class Lake {
         return path;
       },
     };
-  }
-
-  /** Source endpoints for database migration (PostgreSQL, SQLite). */
-  get sources(): SourceService {
-    return (this.#sources ??= new SourceService(this.services));
-  }
-
-  /** Database migration tasks: full load and CDC into lake tables. */
-  get migrations(): MigrationService {
-    return (this.#migrations ??= new MigrationService(this.services, this.sources));
-  }
-
-  /** Crawlers: infer schemas and partitions of files and register tables (Glue crawlers). */
-  get crawlers(): CrawlerService {
-    return (this.#crawlers ??= new CrawlerService(this.services));
-  }
-
-  /** Data quality: rulesets, evaluations as runs or gates, results (Glue Data Quality). */
-  get quality(): QualityService {
-    return (this.#quality ??= new QualityService(this.services));
-  }
-
-  /** ETL jobs (SQL or TypeScript transforms, bookmarks) and table maintenance (Glue jobs). */
-  get jobs(): JobService {
-    return (this.#jobs ??= new JobService(this.services, {
-      qualityGate: qualityGateOver(() => this.quality),
-    }));
   }
 
   /** The zones and where they live. */

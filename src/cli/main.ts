@@ -1,12 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { LakeError } from '../errors/lake-error.js';
 import { CliContext } from './cli-context.js';
+import { crawlCommand, crawlerCommand } from './commands/crawler-command.js';
 import { databasesCommand } from './commands/databases-command.js';
 import { eventsCommand } from './commands/events-command.js';
+import { syncCommand } from './commands/sync-command.js';
 import { initCommand } from './commands/init-command.js';
-import { loadCommand, vacuumCommand } from './commands/load-command.js';
-import { crawlCommand, crawlerCommand } from './commands/crawler-command.js';
 import { jobCommand } from './commands/job-command.js';
+import { loadCommand, vacuumCommand } from './commands/load-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 import { sourceCommand } from './commands/source-command.js';
 import { qualityCommand } from './commands/quality-command.js';
@@ -39,12 +40,13 @@ export function buildProgram(): Command {
     runsCommand(),
     runCommand(),
     eventsCommand(),
-    crawlerCommand(),
-    crawlCommand(),
     sourceCommand(),
     migrateCommand(),
-    jobCommand(),
+    crawlerCommand(),
+    crawlCommand(),
     qualityCommand(),
+    jobCommand(),
+    syncCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }

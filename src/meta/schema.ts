@@ -1,21 +1,22 @@
-import type {
-  MigrationSourceRow,
-  MigrationTableRow,
-  MigrationTaskRow,
-} from './schema-migration-tasks.js';
-import type { JobBookmarkEntryRow, JobBookmarkFileRow, JobRow } from './schema-jobs.js';
 import type { Generated } from 'kysely';
+import type { JobBookmarkEntryRow, JobBookmarkFileRow, JobRow } from './schema-jobs.js';
+import type {
+  QualityResultRow,
+  QualityRuleResultRow,
+  QualityRulesetRow,
+} from './schema-quality.js';
 import type {
   CrawlSummaryRow,
   CrawlerObjectRow,
   CrawlerRow,
   CrawlerTableRow,
 } from './schema-crawlers.js';
+import type { SyncFileRow, SyncReportRow, SyncTaskRow } from './schema-sync.js';
 import type {
-  QualityResultRow,
-  QualityRuleResultRow,
-  QualityRulesetRow,
-} from './schema-quality.js';
+  MigrationSourceRow,
+  MigrationTableRow,
+  MigrationTaskRow,
+} from './schema-migration-tasks.js';
 
 /**
  * The metadata database's tables, as Kysely sees them. The catalog tables follow the shape
@@ -35,6 +36,9 @@ export interface MetaSchema {
   lb_run: RunRow;
   lb_run_log: RunLogRow;
   lb_event: EventRow;
+  lb_sync_task: SyncTaskRow;
+  lb_sync_file: SyncFileRow;
+  lb_sync_report: SyncReportRow;
   lb_migration_source: MigrationSourceRow;
   lb_migration_task: MigrationTaskRow;
   lb_migration_table: MigrationTableRow;

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { MetaDialect } from '../dialects/meta-dialect.js';
 import { initialMigration } from './001-initial.js';
+import { syncTasksMigration } from './002-sync-tasks.js';
 import { migrationTasksMigration } from './003-migration-tasks.js';
 import { crawlersMigration } from './004-crawlers.js';
 import { qualityMigration } from './005-quality.js';
@@ -12,6 +13,7 @@ export function migrationProvider(dialect: MetaDialect): MigrationProvider {
     async getMigrations(): Promise<Record<string, Migration>> {
       return {
         '001-initial': initialMigration(dialect),
+        '002-sync-tasks': syncTasksMigration(dialect),
         '003-migration-tasks': migrationTasksMigration(dialect),
         '004-crawlers': crawlersMigration(dialect),
         '005-quality': qualityMigration(dialect),

@@ -1,0 +1,167 @@
+// File sync: 10,000 files of mixed sizes (about 1 GB) in nested folders, from a local
+// directory into the lake (fs) and to an S3 server on loopback (s3rver), side by side with
+// `rclone sync` in the same run when rclone is installed: first copy, no-change re-sync,
+// re-sync after 1% of the files changed, and a no-change run comparing every checksum.
+// BENCH_FILES, BENCH_BYTES and BENCH_S3=0 change the size or leave S3 out.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Lake } from '../src/lake.js';
+import type { SyncOptions } from '../src/migrate/files/sync-types.js';
+import { startS3Server } from '../test/support/s3-server.js';
+import { figure, median, timed } from './measure.js';
+
+const FILES = Number(process.env['BENCH_FILES'] ?? 10_000);
+const BYTES = Number(process.env['BENCH_BYTES'] ?? 1024 ** 3);
+const WITH_S3 = process.env['BENCH_S3'] !== '0';
+const run = promisify(execFile);
+
+const root = await mkdtemp(join(tmpdir(), 'lakebox-bench-sync-'));
+const src = join(root, 'src');
+const rclone = await run('rclone', ['version']).then(
+  () => true,
+  () => false,
+);
+if (!rclone)
+  console.log('rclone is not installed (apt-get install rclone): its figures are left out');
+
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+
+try {
+  const total = await makeTree(src);
+  figure('tree', `${FILES.toLocaleString()} files, ${(total / 1024 ** 2).toFixed(0)} MiB`);
+  const lake = await Lake.init(join(root, 'lake'));
+  try {
+    await scenario('fs', lake, 'lake://raw/bench', join(root, 'rclone-dst'), []);
+    if (WITH_S3) {
+      const server = await startS3Server({ bucket: 'bench' });
+      try {
+        process.env['BENCH_S3_KEY'] = server.credentials.accessKeyId;
+        process.env['BENCH_S3_SECRET'] = server.credentials.secretAccessKey;
+        const s3 = {
+          endpoint: server.endpoint,
+          accessKeyId: '${env:BENCH_S3_KEY}',
+          secretAccessKey: '${env:BENCH_S3_SECRET}',
+        };
+        const rcloneEnv = [
+          `--s3-provider=Other`,
+          `--s3-endpoint=${server.endpoint}`,
+          `--s3-access-key-id=${server.credentials.accessKeyId}`,
+          `--s3-secret-access-key=${server.credentials.secretAccessKey}`,
+          `--s3-force-path-style=true`,
+        ];
+        await scenario('s3', lake, 's3://bench/lakebox', ':s3:bench/rclone', rcloneEnv, s3);
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    await lake.close();
+  }
+  figure(
+    'peak RSS of the benchmark process (target < 300 MB)',
+    `${(peakRss / 1024 ** 2).toFixed(0)} MiB`,
+  );
+} finally {
+  clearInterval(sampler);
+  await rm(root, { recursive: true, force: true });
+}
+
+async function scenario(
+  label: string,
+  lake: Lake,
+  to: string,
+  rcloneTo: string,
+  rcloneArgs: string[],
+  s3?: Record<string, string>,
+): Promise<void> {
+  const sync = async (options: Partial<SyncOptions> = {}) => {
+    const { ms, value } = await timed(async () =>
+      lake.sync.wait((await lake.sync.run({ from: src, to, options, s3 })).id),
+    );
+    if (value.status !== 'succeeded')
+      throw new Error(`sync ${value.status}: ${JSON.stringify(value.error)}`);
+    return { ms, execution: value };
+  };
+  // AWS_CA_BUNDLE (set on some machines) makes rclone refuse its own HTTP transport.
+  const { AWS_CA_BUNDLE: _bundle, ...rcloneEnv } = process.env;
+  const viaRclone = async (extra: string[] = []): Promise<number | undefined> => {
+    if (!rclone) return undefined;
+    try {
+      const args = ['sync', src, rcloneTo, ...rcloneArgs, ...extra];
+      return (await timed(() => run('rclone', args, { maxBuffer: 1 << 24, env: rcloneEnv }))).ms;
+    } catch (error) {
+      console.log(`rclone failed, its figure is left out: ${String(error).split('\n')[0]}`);
+      return undefined;
+    }
+  };
+  const line = (what: string, ours: number, theirs: number | undefined, bytes?: number) => {
+    const rate = bytes
+      ? `, ${(bytes / 1024 ** 2 / (ours / 1000)).toFixed(0)} MB/s, ${(FILES / (ours / 1000)).toFixed(0)} files/s`
+      : '';
+    const anchor =
+      theirs === undefined
+        ? ''
+        : `; rclone ${(theirs / 1000).toFixed(2)} s, ratio ${(ours / theirs).toFixed(2)}`;
+    figure(`${label}: ${what}`, `${(ours / 1000).toFixed(2)} s${rate}${anchor}`);
+  };
+
+  const first = await sync();
+  const firstRclone = await viaRclone();
+  line('first copy (verify transferred)', first.ms, firstRclone, first.execution.bytesTransferred);
+
+  const again: number[] = [];
+  const againRclone: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    again.push((await sync()).ms);
+    const r = await viaRclone();
+    if (r !== undefined) againRclone.push(r);
+  }
+  line(
+    'no-change re-sync, median of 3',
+    median(again),
+    againRclone.length ? median(againRclone) : undefined,
+  );
+
+  await changeOnePercent();
+  const changed = await sync();
+  const changedRclone = await viaRclone();
+  line(`1% changed (${changed.execution.filesTransferred} files moved)`, changed.ms, changedRclone);
+
+  const checksum = await sync({ compare: 'checksum', verify: 'none' });
+  const checksumRclone = await viaRclone(['--checksum']);
+  line('no-change, compare checksums', checksum.ms, checksumRclone);
+  const verifyAll = await sync({ verify: 'all' });
+  line('no-change, verify all', verifyAll.ms, checksumRclone);
+}
+
+/** Sizes from 1 KiB up, log-uniform (many small files, a few large), scaled to BYTES in all. */
+async function makeTree(dir: string): Promise<number> {
+  let seed = 42;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const raw = Array.from({ length: FILES }, () => Math.exp(random() * Math.log(4096)));
+  const scale = BYTES / raw.reduce((a, b) => a + b, 0);
+  const sizes = raw.map((r) => Math.max(1, Math.round(r * scale)));
+  const pool = randomBytes(Math.max(...sizes) + 4096);
+  let total = 0;
+  const jobs = sizes.map((size, i) => async () => {
+    const folder = join(dir, `d${i % 20}`, `e${i % 7}`, `f${i % 50}`);
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, `file-${i}.bin`), pool.subarray(i % 4096, (i % 4096) + size));
+    total += size;
+  });
+  for (let i = 0; i < jobs.length; i += 64)
+    await Promise.all(jobs.slice(i, i + 64).map((job) => job()));
+  return total;
+}
+
+async function changeOnePercent(): Promise<void> {
+  for (let i = 0; i < FILES; i += 100) {
+    const folder = join(src, `d${i % 20}`, `e${i % 7}`, `f${i % 50}`);
+    await writeFile(join(folder, `file-${i}.bin`), randomBytes(2048));
+  }
+}

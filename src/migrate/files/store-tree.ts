@@ -1,0 +1,79 @@
+import { isLakeError } from '../../errors/lake-error.js';
+import { listAll, type ObjectStore } from '../../storage/object-store.js';
+import { SyncFileError } from './sync-file-error.js';
+import type { ListedItem, SyncTree, TreeEntry, WrittenFile } from './sync-tree.js';
+
+export interface StoreTreeOptions {
+  /** Key prefix of the tree inside the store ('' or `a/b`). */
+  prefix: string;
+  /** Writes go here (default `store`): the lake passes its backend and emits events in batches. */
+  writer?: ObjectStore;
+  /** Set for trees inside the lake, whose writes are announced as `object.created`. */
+  inLake?: boolean;
+  /** Closes what was opened for this tree (an S3 client). */
+  onClose?: () => Promise<void>;
+}
+
+/** A prefix of an object store (an S3 bucket, the lake) as a sync source or destination. */
+export class StoreTree implements SyncTree {
+  readonly keepsMtime = false;
+  readonly location: string;
+  readonly objectKey?: (path: string) => string;
+  private readonly keyPrefix: string;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly options: StoreTreeOptions,
+  ) {
+    this.keyPrefix = options.prefix ? `${options.prefix}/` : '';
+    this.location = `${store.location.replace(/\/$/, '')}/${options.prefix}`;
+    if (options.inLake) this.objectKey = (path) => this.keyPrefix + path;
+  }
+
+  async *list(): AsyncGenerator<ListedItem> {
+    for await (const object of listAll(this.store, this.keyPrefix)) {
+      yield {
+        kind: 'file',
+        entry: {
+          path: object.key.slice(this.keyPrefix.length),
+          size: object.size,
+          mtimeMs: object.lastModified.getTime(),
+          version: object.etag,
+        },
+      };
+    }
+  }
+
+  async *read(entry: TreeEntry, checkUnchanged = true): AsyncGenerator<Buffer> {
+    let total = 0;
+    try {
+      for await (const chunk of await this.store.get(this.keyPrefix + entry.path)) {
+        total += (chunk as Buffer).length;
+        yield chunk as Buffer;
+      }
+    } catch (error) {
+      if (isLakeError(error, 'OBJECT_NOT_FOUND'))
+        throw new SyncFileError('SOURCE_VANISHED', `${entry.path} vanished since it was listed`);
+      throw error;
+    }
+    if (checkUnchanged && total !== entry.size) {
+      throw new SyncFileError(
+        'SOURCE_CHANGED',
+        `${entry.path} changed while it was being read; it will move on the next run`,
+      );
+    }
+  }
+
+  async write(path: string, body: AsyncIterable<Buffer>): Promise<WrittenFile> {
+    const result = await (this.options.writer ?? this.store).put(this.keyPrefix + path, body);
+    return { version: result.etag, size: result.size };
+  }
+
+  async delete(path: string): Promise<void> {
+    await (this.options.writer ?? this.store).delete(this.keyPrefix + path);
+  }
+
+  async close(): Promise<void> {
+    await this.options.onClose?.();
+  }
+}

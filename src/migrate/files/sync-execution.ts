@@ -1,0 +1,400 @@
+import { createHash, type Hash } from 'node:crypto';
+import { isLakeError } from '../../errors/lake-error.js';
+import type { LakeServices } from '../../lake-services.js';
+import type { RunContext, RunOutcome } from '../../runs/run-executor.js';
+import { isValidKey } from '../../storage/object-key.js';
+import { BandwidthLimiter } from './bandwidth-limiter.js';
+import { openSyncTree } from './open-sync-tree.js';
+import { runPool } from './run-pool.js';
+import { SyncFileError } from './sync-file-error.js';
+import { loadFileStates, SyncJournal, type FileState } from './sync-journal.js';
+import { describeLocation, pairKey } from './sync-location.js';
+import { pathFilter } from './sync-options.js';
+import { SyncProgress } from './sync-progress.js';
+import type { SyncTree, TreeEntry, WrittenFile } from './sync-tree.js';
+import { SMALL_FILE } from './local-dir-tree.js';
+import type { SyncLocation, SyncOptions } from './sync-types.js';
+
+/** What a run of kind `sync` is given: a snapshot of the task it runs, or a one-shot spec. */
+export interface SyncRunParameters {
+  task: string | null;
+  source: SyncLocation;
+  destination: SyncLocation;
+  include: string[];
+  exclude: string[];
+  options: SyncOptions;
+}
+
+/** Test seams: latches at points of an execution (never set in production). */
+export interface SyncHooks {
+  beforeTransfer?: (path: string) => Promise<void>;
+}
+
+/** Errors that concern a whole location, not one file: the execution stops at the first. */
+const FATAL_CODES = new Set([
+  'STORAGE_UNREACHABLE',
+  'STORAGE_ACCESS_DENIED',
+  'METADATA_UNREACHABLE',
+]);
+
+interface Transferred {
+  entry: TreeEntry;
+  size: number;
+  checksum: string;
+}
+
+/**
+ * One sync execution: lists both sides (phase `listing`), compares them with what the last
+ * transfers recorded, moves what is new or changed and mirrors deletions (`transferring`),
+ * then compares checksums (`verifying`). Per-file failures are reported and the rest goes on;
+ * an unreachable location or refused credentials end the execution at once.
+ */
+export async function executeSync(
+  services: LakeServices,
+  ctx: RunContext,
+  hooks: SyncHooks = {},
+): Promise<RunOutcome> {
+  const params = ctx.parameters as unknown as SyncRunParameters;
+  const { options } = params;
+  const progress = new SyncProgress(ctx);
+  const counters = progress.counters;
+  const pair = pairKey(params.source, params.destination);
+  const journal = new SyncJournal(services.db, ctx.run.id, pair);
+  const treeOptions = { fsync: options.fsync, preserveMtime: options.preserveMtime };
+  const trees: SyncTree[] = [];
+  try {
+    const source = await openSyncTree(services, params.source, { role: 'source', ...treeOptions });
+    trees.push(source);
+    const destination = await openSyncTree(services, params.destination, {
+      role: 'destination',
+      ...treeOptions,
+    });
+    trees.push(destination);
+    await ctx.info(
+      `sync ${describeLocation(params.source)} → ${describeLocation(params.destination)}`,
+    );
+
+    // Listing: both sides at once, and what the last transfers recorded, in one query.
+    progress.enter('listing');
+    const wanted = pathFilter(params.include, params.exclude);
+    const [listed, destinationFiles, states] = await Promise.all([
+      listSource(source, wanted, destination, progress, journal),
+      listFiles(destination),
+      loadFileStates(services.db, pair),
+    ]);
+    ctx.throwIfCancelled();
+
+    // Compare.
+    const transfers: TreeEntry[] = [];
+    const compares: TreeEntry[] = [];
+    const present: TreeEntry[] = []; // at the destination and believed current: verify `all` checks them
+    for (const entry of listed.files.values()) {
+      const existing = destinationFiles.get(entry.path);
+      if (!existing) {
+        transfers.push(entry);
+      } else if (options.overwrite === 'never') {
+        skip(entry, 'EXISTS', `${entry.path} exists at the destination and overwrite is "never"`);
+      } else if (options.transferMode === 'all') {
+        transfers.push(entry);
+      } else if (options.compare === 'checksum') {
+        compares.push(entry);
+      } else {
+        const state = states.get(entry.path);
+        if (state && isCurrent(state, entry, existing)) {
+          unchanged(entry);
+        } else if (!state && destination.keepsMtime && sameSizeAndMtime(entry, existing)) {
+          // Copied by a run that died before recording it (or put there by hand): record it,
+          // and announce it in the lake, since the dead run's event may never have been written.
+          unchanged(entry);
+          journal.recordState(entry.path, stateOf(entry, existing.version, null));
+          if (destination.objectKey)
+            journal.objectCreated(
+              destination.objectKey(entry.path),
+              existing.size,
+              existing.version,
+            );
+        } else {
+          transfers.push(entry);
+        }
+      }
+    }
+    function skip(entry: TreeEntry, code: string, message: string): void {
+      counters.filesSkipped += 1;
+      counters.bytesSkipped += entry.size;
+      journal.report(entry.path, 'skipped', entry.size, code, message);
+    }
+    function unchanged(entry: TreeEntry): void {
+      counters.filesSkipped += 1;
+      counters.bytesSkipped += entry.size;
+      present.push(entry);
+    }
+
+    // Transfer.
+    progress.filesToTransfer = transfers.length + compares.length;
+    progress.bytesToTransfer = sum(transfers) + sum(compares);
+    progress.enter('transferring');
+    const limiter = options.bandwidthLimit
+      ? new BandwidthLimiter(options.bandwidthLimit)
+      : undefined;
+    const transferred: Transferred[] = [];
+    const { signal } = ctx;
+
+    // Small local files skip the thread pool (see SyncTree.readSmallSync): many times the files/s.
+    const fastPath = !limiter && source.readSmallSync && destination.writeSmallSync;
+    if (fastPath) await destination.prepare?.();
+    const transfer = async (entry: TreeEntry): Promise<void> => {
+      await hooks.beforeTransfer?.(entry.path);
+      if (fastPath && entry.size <= SMALL_FILE) {
+        signal.throwIfAborted();
+        const bytes = source.readSmallSync!(entry);
+        const checksum = createHash('sha256').update(bytes).digest('hex');
+        const written = destination.writeSmallSync!(entry.path, bytes, entry);
+        counters.bytesTransferred += written.size;
+        return transferredOne(entry, written, checksum);
+      }
+      const hash = createHash('sha256');
+      let moved = 0;
+      let body: AsyncIterable<Buffer> = hashing(source.read(entry), hash);
+      if (limiter) body = limiter.throttle(body, signal);
+      body = counting(body, signal, (bytes) => {
+        moved += bytes;
+        counters.bytesTransferred += bytes;
+      });
+      try {
+        const written = await destination.write(entry.path, body, entry);
+        transferredOne(entry, written, hash.digest('hex'));
+      } catch (error) {
+        counters.bytesTransferred -= moved;
+        throw error;
+      }
+    };
+    function transferredOne(entry: TreeEntry, written: WrittenFile, checksum: string): void {
+      counters.filesTransferred += 1;
+      journal.recordState(entry.path, stateOf(entry, written.version, checksum));
+      journal.report(entry.path, 'transferred', written.size);
+      if (destination.objectKey)
+        journal.objectCreated(destination.objectKey(entry.path), written.size, written.version);
+      transferred.push({ entry, size: written.size, checksum });
+    }
+    const compare = async (entry: TreeEntry): Promise<void> => {
+      const existing = destinationFiles.get(entry.path)!;
+      const [sourceSum, destinationSum] = await Promise.all([
+        checksumOf(source.read(entry), signal),
+        checksumOf(destination.read(existing, false), signal),
+      ]);
+      if (sourceSum !== destinationSum) return transfer(entry);
+      unchanged(entry);
+      journal.recordState(entry.path, stateOf(entry, existing.version, sourceSum));
+    };
+    await runPool(
+      [
+        ...compares.map((e) => ({ e, op: compare })),
+        ...transfers.map((e) => ({ e, op: transfer })),
+      ],
+      options.concurrency,
+      signal,
+      ({ e, op }) => perFile(e.path, () => op(e)),
+    );
+    ctx.throwIfCancelled();
+
+    if (options.deleted === 'mirror') {
+      if (listed.complete) {
+        const doomed = [...destinationFiles.keys()].filter(
+          (path) => wanted(path) && !listed.seen.has(path),
+        );
+        await runPool(doomed, options.concurrency, signal, (path) =>
+          perFile(path, async () => {
+            await destination.delete(path);
+            counters.filesDeleted += 1;
+            journal.forgetState(path);
+            journal.report(path, 'deleted', 0);
+            if (destination.objectKey) journal.objectDeleted(destination.objectKey(path));
+          }),
+        );
+      } else {
+        await ctx.log('warn', 'deleted nothing: part of the source could not be listed');
+      }
+    }
+    ctx.throwIfCancelled();
+
+    // Verify: checksums of what moved (the source's taken while it streamed), or of everything.
+    if (options.verify !== 'none') {
+      progress.enter('verifying');
+      const jobs: Array<{ entry: TreeEntry; size: number; checksum?: string }> = [...transferred];
+      if (options.verify === 'all')
+        jobs.push(...present.map((entry) => ({ entry, size: entry.size })));
+      await runPool(jobs, Math.min(options.concurrency, 8), signal, (job) =>
+        perFile(job.entry.path, async () => {
+          const readBack = { ...job.entry, size: job.size };
+          const [expected, actual] = await Promise.all([
+            job.checksum ?? checksumOf(source.read(job.entry), signal),
+            destination.readSmallSync && readBack.size <= SMALL_FILE
+              ? sha256(destination.readSmallSync(readBack, false))
+              : checksumOf(destination.read(readBack, false), signal),
+          ]);
+          if (expected === actual) {
+            counters.filesVerified += 1;
+            return;
+          }
+          counters.filesFailed += 1;
+          // A version no file has, so that the next run copies it again (a missing state
+          // would let matching size and mtime pass it as unchanged).
+          journal.recordState(job.entry.path, stateOf(job.entry, 'checksum-mismatch', null));
+          journal.report(
+            job.entry.path,
+            'verify_failed',
+            job.size,
+            'CHECKSUM_MISMATCH',
+            `the destination's checksum (sha256 ${actual.slice(0, 16)}…) differs from the source's (${expected.slice(0, 16)}…)`,
+          );
+        }),
+      );
+      ctx.throwIfCancelled();
+    }
+
+    progress.enter('done');
+    await journal.flush();
+    const failed = counters.filesFailed > 0 || !listed.complete;
+    return {
+      status: failed ? 'succeeded_with_errors' : 'succeeded',
+      metrics: { ...progress.metrics(), etaSeconds: 0 },
+    };
+  } finally {
+    await progress.stop().catch(() => undefined);
+    await journal
+      .flush()
+      .catch((error: unknown) => ctx.log('error', `cannot record the report: ${String(error)}`));
+    for (const tree of trees) await tree.close().catch(() => undefined);
+  }
+
+  /** Runs one file's work; a failure of that file is reported, a fatal one rethrown. */
+  async function perFile(path: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      if (ctx.signal.aborted) return;
+      if (isLakeError(error) && FATAL_CODES.has(error.code)) throw error;
+      const code =
+        error instanceof SyncFileError ? error.code : isLakeError(error) ? error.code : 'INTERNAL';
+      const message = error instanceof Error ? error.message : String(error);
+      counters.filesFailed += 1;
+      journal.report(path, 'failed', 0, code, message);
+    }
+  }
+}
+
+interface SourceListing {
+  files: Map<string, TreeEntry>;
+  /** Every path the listing met, files or not: mirroring never deletes these. */
+  seen: Set<string>;
+  /** False when part of the source could not be listed: then nothing is deleted. */
+  complete: boolean;
+}
+
+async function listSource(
+  source: SyncTree,
+  wanted: (path: string) => boolean,
+  destination: SyncTree,
+  progress: SyncProgress,
+  journal: SyncJournal,
+): Promise<SourceListing> {
+  const listing: SourceListing = { files: new Map(), seen: new Set(), complete: true };
+  const counters = progress.counters;
+  for await (const item of source.list()) {
+    if (item.kind !== 'file') {
+      if (item.kind === 'skipped' && !wanted(item.path)) continue;
+      listing.seen.add(item.path);
+      if (item.kind === 'failed') listing.complete = false;
+      counters[item.kind === 'failed' ? 'filesFailed' : 'filesSkipped'] += 1;
+      journal.report(item.path, item.kind, 0, item.code, item.message);
+      continue;
+    }
+    const { entry } = item;
+    if (!wanted(entry.path)) continue;
+    listing.seen.add(entry.path);
+    const key = destination.objectKey?.(entry.path) ?? entry.path;
+    if (!isValidKey(entry.path) || !isValidKey(key)) {
+      counters.filesSkipped += 1;
+      journal.report(
+        entry.path,
+        'skipped',
+        entry.size,
+        'INVALID_NAME',
+        `${JSON.stringify(entry.path)} cannot be a key at the destination`,
+      );
+      continue;
+    }
+    counters.filesFound += 1;
+    counters.bytesFound += entry.size;
+    listing.files.set(entry.path, entry);
+  }
+  return listing;
+}
+
+async function listFiles(tree: SyncTree): Promise<Map<string, TreeEntry>> {
+  const files = new Map<string, TreeEntry>();
+  for await (const item of tree.list())
+    if (item.kind === 'file') files.set(item.entry.path, item.entry);
+  return files;
+}
+
+function isCurrent(state: FileState, source: TreeEntry, destination: TreeEntry): boolean {
+  return (
+    state.sourceSize === source.size &&
+    state.sourceMtime === Math.floor(source.mtimeMs) &&
+    state.destinationVersion === destination.version
+  );
+}
+
+function sameSizeAndMtime(source: TreeEntry, destination: TreeEntry): boolean {
+  return (
+    source.size === destination.size &&
+    Math.floor(source.mtimeMs) === Math.floor(destination.mtimeMs)
+  );
+}
+
+function stateOf(entry: TreeEntry, version: string, checksum: string | null): FileState {
+  return {
+    sourceSize: entry.size,
+    sourceMtime: Math.floor(entry.mtimeMs),
+    destinationVersion: version,
+    checksum,
+  };
+}
+
+function sum(entries: TreeEntry[]): number {
+  return entries.reduce((total, entry) => total + entry.size, 0);
+}
+
+async function* hashing(body: AsyncIterable<Buffer>, hash: Hash): AsyncGenerator<Buffer> {
+  for await (const chunk of body) {
+    hash.update(chunk);
+    yield chunk;
+  }
+}
+
+/** Counts bytes as they pass, and stops the stream once the execution is cancelled. */
+async function* counting(
+  body: AsyncIterable<Buffer>,
+  signal: AbortSignal,
+  onBytes: (bytes: number) => void,
+): AsyncGenerator<Buffer> {
+  for await (const chunk of body) {
+    signal.throwIfAborted();
+    onBytes(chunk.length);
+    yield chunk;
+  }
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+async function checksumOf(body: AsyncIterable<Buffer>, signal: AbortSignal): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of body) {
+    signal.throwIfAborted();
+    hash.update(chunk);
+  }
+  return hash.digest('hex');
+}

@@ -1,0 +1,52 @@
+/** What the sync executor sees of a source or a destination, whatever backs it. */
+
+/** A file as listed: its path relative to the location, `/`-separated. */
+export interface TreeEntry {
+  path: string;
+  size: number;
+  /** Whole milliseconds. */
+  mtimeMs: number;
+  /** Changes whenever the content may have: the etag of an object, inode-size-mtime of a file. */
+  version: string;
+}
+
+/** What a listing yields: a file, something passed over (with why), or a part it could not read. */
+export type ListedItem =
+  | { kind: 'file'; entry: TreeEntry }
+  | { kind: 'skipped' | 'failed'; path: string; code: string; message: string };
+
+export interface WrittenFile {
+  version: string;
+  size: number;
+}
+
+/** A tree of files: a local directory, an S3 prefix or a lake prefix. */
+export interface SyncTree {
+  /** For messages; never holds credentials. */
+  readonly location: string;
+  /** Whether `write` gives files the modification time it is passed (local directories). */
+  readonly keepsMtime: boolean;
+  /** The lake object key of a path, for trees inside the lake (their writes emit events). */
+  readonly objectKey?: (path: string) => string;
+  /** Every file, in no particular order, read lazily. */
+  list(): AsyncIterable<ListedItem>;
+  /**
+   * The content of a listed file as it streams in. Fails with a SyncFileError when the file is
+   * gone (`SOURCE_VANISHED`), is not a file any more, cannot be read (`READ_ERROR`) or changed
+   * size while being read (`SOURCE_CHANGED`; not checked when `checkUnchanged` is false).
+   */
+  read(entry: TreeEntry, checkUnchanged?: boolean): AsyncIterable<Buffer>;
+  /** Writes a whole file atomically: nothing is visible at `path` until all of it is. */
+  write(path: string, body: AsyncIterable<Buffer>, source: TreeEntry): Promise<WrittenFile>;
+  delete(path: string): Promise<void>;
+  /**
+   * Optional fast path for a file that fits one chunk: the same read or write done with
+   * synchronous calls, which for small local files costs a fraction of the thread-pool round
+   * trips of the streaming path. Same checks and errors as `read` and `write`.
+   */
+  readSmallSync?(entry: TreeEntry, checkUnchanged?: boolean): Buffer;
+  writeSmallSync?(path: string, bytes: Buffer, source: TreeEntry): WrittenFile;
+  /** Called once before the first `writeSmallSync`. */
+  prepare?(): Promise<void>;
+  close(): Promise<void>;
+}
