@@ -28,3 +28,22 @@ export async function dropParquet(
   instance.closeSync();
   void lake;
 }
+
+/** Writes a zstd-compressed CSV or NDJSON file with DuckDB, from a SELECT. */
+export async function dropZstd(
+  dir: string,
+  key: string,
+  select: string,
+  format: 'csv' | 'json',
+): Promise<void> {
+  const path = join(dir, key);
+  await mkdir(dirname(path), { recursive: true });
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const options =
+    format === 'csv' ? 'FORMAT csv, HEADER, COMPRESSION zstd' : 'FORMAT json, COMPRESSION zstd';
+  await connection.run(`COPY (${select}) TO '${path.replace(/'/g, "''")}' (${options})`);
+  connection.closeSync();
+  instance.closeSync();
+}

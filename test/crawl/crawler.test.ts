@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Lake } from '../../src/lake.js';
 import { tempLake } from '../support/temp-lake.js';
-import { drop, dropParquet } from './crawl-fixture.js';
+import { drop, dropParquet, dropZstd } from './crawl-fixture.js';
 
 describe('crawlers (local storage + SQLite)', () => {
   let lake: Lake;
@@ -126,6 +126,31 @@ describe('crawlers (local storage + SQLite)', () => {
     );
     expect(rows.rows()).toEqual([{ id: 2, name: 'b', n: 2, extra: true }]);
     expect((await lake.query('select sum(k) as s from logs.gz')).rows()).toEqual([{ s: 3 }]);
+  });
+
+  it('reads zstd-compressed CSV and NDJSON', async () => {
+    await dropZstd(
+      dir,
+      'raw/zst/events/a.csv.zst',
+      "select range as id, 'e' || range as name from range(4)",
+      'csv',
+    );
+    await dropZstd(
+      dir,
+      'raw/zst/docs/a.ndjson.zst',
+      "select range as id, {'k': range} as body from range(3)",
+      'json',
+    );
+    const run = await lake.crawlers.crawl({ database: 'zst', targets: [{ path: 'raw/zst/' }] });
+    expect(run.status).toBe('succeeded');
+    expect((await lake.describeTable('zst.events')).schema.columns.map((c) => c.name)).toEqual([
+      'id',
+      'name',
+    ]);
+    expect(
+      (await lake.query('select count(*) as n, max(name) as m from zst.events')).rows(),
+    ).toEqual([{ n: 4, m: 'e3' }]);
+    expect((await lake.query('select sum(body.k) as s from zst.docs')).rows()).toEqual([{ s: 3 }]);
   });
 
   it('skips corrupt, empty, ragged and broken files with reasons, and goes on', async () => {
