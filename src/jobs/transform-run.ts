@@ -2,6 +2,7 @@ import { quoteIdentifier } from '../catalog/identifier.js';
 import type { TableSession } from '../engine/table-session.js';
 import { LakeError } from '../errors/lake-error.js';
 import type { JobRelation, TransformContext, TransformFunction } from './transform-api.js';
+import { untilAborted } from '../runs/until-aborted.js';
 
 /** What a transform produced: a SELECT over its inputs, or records to write. */
 export type TransformOutput = { sql: string } | { records: Record<string, unknown>[] };
@@ -119,13 +120,4 @@ function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array that is not records';
   return typeof value;
-}
-
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

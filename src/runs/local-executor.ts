@@ -8,6 +8,7 @@ import { createRunContext } from './run-context.js';
 import type { RunExecutor, RunHandler, SubmitOptions, WaitOptions } from './run-executor.js';
 import { RunRecorder } from './run-recorder.js';
 import type { RecoveredRuns, RunStore } from './run-store.js';
+import { untilAborted } from './until-aborted.js';
 
 export interface LocalExecutorOptions {
   /** Handlers running at once; more runs wait their turn in submit order. 4 unless told. */
@@ -400,15 +401,6 @@ function isCancellation(error: LakeError): boolean {
     error.code === 'RUN_CANCELLED' ||
     (error.cause instanceof Error && error.cause.name === 'AbortError')
   );
-}
-
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 function positiveInteger(name: string, value: number): number {
