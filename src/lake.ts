@@ -172,7 +172,6 @@ export class Lake {
       const readCache = new ReadCache(store, { cacheDir: join(root, WORK_DIR, 'cache') });
       const lake = new Lake(root, config, meta, store, catalog, events, runs, executor, readCache);
       lake.registerRunKinds();
-      lake.startFeatures();
       return lake;
     } catch (error) {
       await meta.close();
@@ -356,15 +355,6 @@ export class Lake {
       );
     }
     return this.#queries;
-  }
-
-  /**
-   * Creates every feature service now, so that each registers its run kinds at open: a run
-   * retried or recovered after a crash then always finds its handler in this process.
-   */
-  private startFeatures(): void {
-    // Reading a getter creates its service.
-    void [this.sources, this.migrations, this.sync, this.crawlers, this.quality, this.jobs];
   }
 
   private registerRunKinds(): void {
