@@ -1,7 +1,7 @@
 // Full load of one PostgreSQL table (bigint, timestamptz, text, numeric(12,2), text, small
 // jsonb) into Parquet, beside anchors measured in the same run: COPY csv and binary drained
 // to nowhere, and the naive path (COPY to a CSV file, then DuckDB CSV → Parquet).
-// The CDC figure (5,000 changes/s for 60 s, p95 lag) is not measured yet.
+// The CDC figure (5,000 changes/s for 60 s, p95 lag) is bench/migrate-cdc.ts.
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,8 @@ import { figure, median, ms, timed } from './measure.js';
 
 const ROWS = Number(process.env['BENCH_ROWS'] ?? 2_000_000);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+// Key ranges read in parallel; the task's default (DEFAULT_SETTINGS.rangeParts) is 4.
+const PARTS = Number(process.env['BENCH_RANGE_PARTS'] ?? 4);
 
 const server = await startPostgres({ durable: true });
 const dir = await mkdtemp(join(tmpdir(), 'lakebox-bench-migrate-'));
@@ -66,7 +68,7 @@ try {
       targetDatabase: `bench${i}`,
       type: 'full-load',
       mappings: { selection: [{ action: 'include', schema: 'public', table: 't' }] },
-      settings: { splitRows: 500_000, rangeParts: 2 },
+      settings: { splitRows: 500_000, rangeParts: PARTS },
     });
     lakebox.push(
       (await timed(async () => lake.migrations.wait((await lake.migrations.start(`load${i}`)).id)))

@@ -68,7 +68,7 @@ let scanCounter = 0;
 
 /**
  * Writes a table from CSV streams while they arrive: each stream is fed into a FIFO that
- * DuckDB's CSV reader reads (several FIFOs are read as one multi-file scan), and DuckDB
+ * DuckDB's CSV reader reads (one statement per stream, run side by side), and DuckDB
  * writes Parquet straight from that scan, so no CSV ever lands on disk. Values that do not
  * fit their column's type are kept as rejects (DuckDB's `store_rejects`) and the load goes
  * on. One snapshot per call, committed like every table write.
@@ -94,21 +94,37 @@ export class CsvStreamWriter {
         const plan = planColumns(table, target.columns, sourceColumns, {
           addColumns: options.addColumns ?? false,
         });
-        const outDir = join(staging, 'out');
-        const scan = `lakebox_rejects_${process.pid}_${++scanCounter}`;
-        const select = await this.feed(staging, input, (reader) =>
-          connection.runAndReadAll(
-            `COPY (SELECT ${plan.projection} FROM (SELECT ${projectionSql(input)} FROM ${reader(scan)})) TO ${quoteLiteral(outDir)} (FORMAT parquet, COMPRESSION zstd, FILENAME_PATTERN 'part-{uuid}', RETURN_STATS true, FILE_SIZE_BYTES ${quoteLiteral(options.targetFileSize ?? '512MB')})`,
+        // One COPY per stream, each on its own connection: DuckDB reads the FIFOs of one
+        // multi-file scan one after another, and a pipe is parsed by a single thread, so
+        // separate statements are what keeps every key range (and every core) busy at once.
+        const parts = await this.feed(staging, input, (reader) =>
+          Promise.all(
+            Array.from({ length: Math.max(1, input.streams.length) }, (_, i) =>
+              this.engine.withConnection(async (part) => {
+                const outDir = join(staging, `out-${i}`);
+                const scan = `lakebox_rejects_${process.pid}_${++scanCounter}`;
+                const copied = await part.runAndReadAll(
+                  `COPY (SELECT ${plan.projection} FROM (SELECT ${projectionSql(input)} FROM ${reader(scan, i)})) TO ${quoteLiteral(outDir)} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, FILENAME_PATTERN 'part-{uuid}', RETURN_STATS true, FILE_SIZE_BYTES ${quoteLiteral(options.targetFileSize ?? '512MB')})`,
+                );
+                return {
+                  outDir,
+                  stats: copied.getRowObjectsJson() as unknown as CopyStatsRow[],
+                  ...(await readRejects(part, scan)),
+                };
+              }),
+            ),
           ),
         );
-        const stats = select.getRowObjectsJson() as unknown as CopyStatsRow[];
-        const { rejects, rejectedRows } = await readRejects(connection, scan);
+        const rejects = parts.flatMap((p) => p.rejects);
+        const rejectedRows = parts.reduce((n, p) => n + p.rejectedRows, 0);
         const files: NewDataFile[] = [];
-        for (const row of stats) {
-          if (Number(row.count) === 0) continue;
-          const key = `${table.location}/data/${relative(outDir, row.filename).split(sep).join('/')}`;
-          await this.store.putFile(key, row.filename);
-          files.push(dataFileFromCopyStats(row, key));
+        for (const { outDir, stats } of parts) {
+          for (const row of stats) {
+            if (Number(row.count) === 0) continue;
+            const key = `${table.location}/data/${relative(outDir, row.filename).split(sep).join('/')}`;
+            await this.store.putFile(key, row.filename);
+            files.push(dataFileFromCopyStats(row, key));
+          }
         }
         const snapshot = await withCommitRetry(async () => {
           table = await this.catalog.getTable(table.fullName);
@@ -228,15 +244,16 @@ export class CsvStreamWriter {
   }
 
   /**
-   * Runs `statement` with the streams fed through FIFOs it reads. Each FIFO is opened for
-   * writing only once DuckDB has opened it for reading (a non-blocking open fails with ENXIO
-   * until then), and written through a socket, so that neither an open nor a full pipe ever
-   * blocks a libuv thread, and closing it is the end of file DuckDB reads.
+   * Runs `statement` with the streams fed through FIFOs it reads (all of them, or with
+   * `only` the one of that stream). Each FIFO is opened for writing only once DuckDB has
+   * opened it for reading (a non-blocking open fails with ENXIO until then), and written
+   * through a socket, so that neither an open nor a full pipe ever blocks a libuv thread,
+   * and closing it is the end of file DuckDB reads.
    */
   private async feed<T>(
     staging: string,
     input: CsvStreams,
-    statement: (reader: (rejectsName: string) => string) => Promise<T>,
+    statement: (reader: (rejectsName: string, only?: number) => string) => Promise<T>,
   ): Promise<T> {
     const paths = input.streams.map((_, i) => join(staging, `in-${i}.csv`));
     if (paths.length > 0) await execFileAsync('mkfifo', paths);
@@ -252,10 +269,10 @@ export class CsvStreamWriter {
     fed.catch(() => undefined);
     const columns = `{${input.columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ')}}`;
     const list = `[${paths.map(quoteLiteral).join(', ')}]`;
-    const reader = (rejectsName: string) =>
+    const reader = (rejectsName: string, only?: number) =>
       paths.length === 0
         ? `(SELECT ${input.columns.map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdentifier(c.name)}`).join(', ')} WHERE false)`
-        : `read_csv(${list}, header = false, auto_detect = false, allow_quoted_nulls = false, quote = '"', escape = '"', delim = ',', columns = ${columns}, store_rejects = true, rejects_table = ${quoteLiteral(rejectsName)}, rejects_scan = ${quoteLiteral(`${rejectsName}_scan`)})`;
+        : `read_csv(${only === undefined ? list : quoteLiteral(paths[only]!)}, header = false, auto_detect = false, allow_quoted_nulls = false, quote = '"', escape = '"', delim = ',', columns = ${columns}, store_rejects = true, rejects_table = ${quoteLiteral(rejectsName)}, rejects_scan = ${quoteLiteral(`${rejectsName}_scan`)})`;
     try {
       const [result] = await Promise.all([statement(reader).finally(() => (finished = true)), fed]);
       return result;

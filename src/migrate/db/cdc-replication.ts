@@ -12,7 +12,7 @@ import type { MigrationStore } from './migration-store.js';
 import { replicationNames, type MigrationTask } from './migration-task.js';
 import { clientConfig, postgresError } from './postgres/postgres-connection.js';
 import { qualified, type PostgresSource, type PostgresTable } from './postgres/postgres-source.js';
-import { bigIntToLsn, lsnToBigInt } from './postgres/postgres-replication.js';
+import { acknowledgedLsn, bigIntToLsn, lsnToBigInt } from './postgres/postgres-replication.js';
 import { replicationText } from './postgres/postgres-types.js';
 import { planTable, type TablePlan } from './table-mapping.js';
 
@@ -101,7 +101,8 @@ export async function runCdc(
   let batch: Batch = { changes: new Map(), endLsn: null, count: 0, commitTimes: [] };
   let txn: { lsn: bigint; commitTs: string; seq: number; changes: Array<[string, Change]> } | null =
     null;
-  let confirmed: string | null = task.confirmedLsn;
+  // The end of the last commit whose changes are all in the lake (the slot's restart point).
+  let confirmed: bigint | null = task.confirmedLsn ? lsnToBigInt(task.confirmedLsn) : null;
   const lags: number[] = [];
   let chain: Promise<void> = Promise.resolve();
   const service = new LogicalReplicationService(
@@ -120,16 +121,18 @@ export async function runCdc(
       const now = Date.now();
       for (const t of current.commitTimes) lags.push(now - t);
       if (lags.length > 10_000) lags.splice(0, lags.length - 10_000);
-      confirmed = bigIntToLsn(current.endLsn!);
-      await service.acknowledge(confirmed);
-      await store.update(task.name, { confirmedLsn: confirmed });
+      const end = current.endLsn!;
+      confirmed = end;
+      await service.acknowledge(acknowledgedLsn(end));
+      await store.update(task.name, { confirmedLsn: bigIntToLsn(end) });
       const head = await side.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
-      const lagBytes = Number(lsnToBigInt(head.rows[0]!.lsn) - current.endLsn!);
-      const lagSeconds = (now - Math.min(...current.commitTimes)) / 1000;
+      const lagBytes = Number(lsnToBigInt(head.rows[0]!.lsn) - end);
+      const lagSeconds =
+        current.commitTimes.length > 0 ? (now - Math.min(...current.commitTimes)) / 1000 : 0;
       for (const entry of followed.values()) {
         if (entry.dropped) continue;
         await store.setTable(task.name, entry.table, {
-          lastLsn: confirmed,
+          lastLsn: bigIntToLsn(end),
           lagBytes: Math.max(0, lagBytes),
           lagSeconds: current.changes.has(entry.key) ? lagSeconds : 0,
           changesApplied: entry.changesApplied,
@@ -140,7 +143,7 @@ export async function runCdc(
         lagP95Ms: percentile(lags, 95),
         lagBytes: Math.max(0, lagBytes),
       });
-      await ctx.setProgress({ phase: 'cdc', message: `confirmed ${confirmed}` });
+      await ctx.setProgress({ phase: 'cdc', message: `confirmed ${bigIntToLsn(end)}` });
     });
     return chain;
   };
@@ -230,26 +233,32 @@ export async function runCdc(
     }
   });
   service.on('heartbeat', async (_lsn: string, _ts: number, shouldRespond: boolean) => {
-    if (shouldRespond && confirmed) await service.acknowledge(confirmed).catch(() => undefined);
+    if (shouldRespond && confirmed !== null)
+      await service.acknowledge(acknowledgedLsn(confirmed)).catch(() => undefined);
   });
 
-  const failure = new Promise<never>((_, reject) => {
-    service.on('error', (error: Error) =>
-      reject(postgresError(error, source.name, source.settings)),
-    );
-  });
+  let reject: (error: unknown) => void = () => undefined;
+  const failure = new Promise<never>((_, r) => (reject = r));
   failure.catch(() => undefined);
+  const fail = (error: unknown) => reject(postgresError(error, source.name, source.settings));
+  // Errors of the attempts to subscribe (a slot still held by a killed predecessor) are
+  // handled there; only those of a started stream end the run.
+  let streaming = false;
+  service.on('error', (error: Error) => {
+    if (streaming) fail(error);
+  });
   const timer = setInterval(() => {
     void flush()
       .then(checkDropped)
-      .catch((error: unknown) => service.emit('error', error));
+      .catch((error: unknown) => fail(error));
   }, task.settings.batchSeconds * 1000);
   const stopped = new Promise<void>((resolve) => {
     if (ctx.signal.aborted) resolve();
     ctx.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   try {
-    await subscribeWhenFree(service, plugin, slot, ctx.signal);
+    await subscribeWhenFree(service, plugin, slot, ctx.signal, fail);
+    streaming = true;
     await ctx.info(`replicating ${followed.size} table(s) from slot ${slot}`);
     await Promise.race([stopped, failure]);
   } finally {
@@ -260,20 +269,29 @@ export async function runCdc(
   }
 }
 
-/** Starts streaming; a slot still held by a killed predecessor is waited for (up to a minute). */
+/**
+ * Starts streaming and resolves once the server has started it; a slot still held by a
+ * killed predecessor (whose walsender has not noticed yet) is waited for, up to a minute.
+ * Errors after the start go to `onError`.
+ */
 async function subscribeWhenFree(
   service: LogicalReplicationService,
   plugin: PgoutputPlugin,
   slot: string,
   signal: AbortSignal,
+  onError: (error: unknown) => void,
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
+    const started = new Promise<void>((resolve) => service.once('start', () => resolve()));
+    const streaming = service.subscribe(plugin, slot);
     try {
-      void service.subscribe(plugin, slot).catch((error: unknown) => service.emit('error', error));
-      await new Promise<void>((resolve, reject) => {
-        service.once('start', () => resolve());
-        service.once('error', reject);
-      });
+      await Promise.race([
+        started,
+        streaming.then(() => {
+          throw new Error(`replication from slot ${slot} ended before it started`);
+        }),
+      ]);
+      streaming.catch(onError);
       return;
     } catch (error) {
       const code = (error as { code?: string }).code;
@@ -358,21 +376,22 @@ async function applyBatch(
           : entry.plan.projection.map((p) => p.name);
       const keyList = keys.map(quoteIdentifier).join(', ');
       const cols = entry.plan.projection.map((p) => quoteIdentifier(p.name)).join(', ');
-      const latest = `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY ${keyList} ORDER BY _lsn DESC, _seq DESC) AS __rn FROM ${entry.changeTable} WHERE ${window}) WHERE __rn = 1`;
-      const struct = (prefix: string) =>
-        `struct_pack(${keys.map((k) => `${quoteIdentifier(k)} := ${prefix}${quoteIdentifier(k)}`).join(', ')})`;
       const hasRows = all.some(
         (c) =>
           c.op !== 'T' && (!last || c.lsn > last.lsn || (c.lsn === last.lsn && c.seq > last.seq)),
       );
       if (hasRows) {
+        // The last change of each key wins; `_op` marks deletes and is not written.
         await lakeWriter.write(
           entry.target,
-          { sql: `SELECT ${cols} FROM (${latest})` },
+          {
+            sql: `SELECT ${cols}, _op FROM (SELECT *, row_number() OVER (PARTITION BY ${keyList} ORDER BY _lsn DESC, _seq DESC) AS __rn FROM ${entry.changeTable} WHERE ${window}) WHERE __rn = 1`,
+          },
           {
             mode: 'merge',
             mergeKeys: keys,
-            deleteWhen: `${struct('')} IN (SELECT ${struct('')} FROM (${latest}) WHERE _op = 'D')`,
+            deleteWhen: "_op = 'D'",
+            excludeColumns: ['_op'],
             addColumns: true,
           },
         );

@@ -109,3 +109,13 @@ export function lsnToBigInt(lsn: string): bigint {
 export function bigIntToLsn(value: bigint): string {
   return `${(value >> 32n).toString(16).toUpperCase()}/${(value & 0xffffffffn).toString(16).toUpperCase()}`;
 }
+
+/**
+ * What to pass to pg-logical-replication's `acknowledge` so that the slot confirms exactly
+ * `end`, a commit's end LSN (the first byte after its record): the library reports the LSN
+ * it is given plus one, as if given the last byte received. Confirming `end + 1` would make
+ * a restart skip a transaction whose commit record starts right at `end`.
+ */
+export function acknowledgedLsn(end: bigint): string {
+  return bigIntToLsn(end - 1n);
+}
