@@ -25,6 +25,7 @@ import { QueryRunner, type QueryOptions } from './engine/query-runner.js';
 import { TableWriter, type WriteOptions, type WriteResult } from './engine/table-writer.js';
 import type { FileFormat, WriteSource } from './engine/write-source.js';
 import { LakeError } from './errors/lake-error.js';
+import { EventBatcher } from './events/event-batcher.js';
 import { EventLog, type EventQuery, type LakeEvent } from './events/event-log.js';
 import { openMetaDb, type MetaDb } from './meta/meta-db.js';
 import { dialectFor } from './meta/dialects/dialect-for.js';
@@ -158,13 +159,12 @@ export class Lake {
     const meta = await openMetaDb(dialect);
     try {
       const events = new EventLog(meta.db);
+      const storageEvents = new EventBatcher(meta.db);
       const backend = await openObjectStore(storageSettings(root, config.storage));
       const store = new GuardedStore(backend, {
         writableRoots: ZONES,
         onEvent: (event) =>
-          events
-            .append({ type: event.type, subject: event.key, payload: { ...event } })
-            .then(() => undefined),
+          storageEvents.append({ type: event.type, subject: event.key, payload: { ...event } }),
       });
       const catalog = new Catalog(meta.db, events);
       const runs = new RunStore(meta.db, events);

@@ -1,0 +1,48 @@
+import type { Kysely } from 'kysely';
+import type { MetaSchema } from '../meta/schema.js';
+import { appendEvents } from './append-events.js';
+import type { NewEvent } from './event-log.js';
+
+interface Pending {
+  event: NewEvent;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Coalesces concurrent appends into one multi-row insert: while a flush is writing, new
+ * events queue up and the next flush takes them all. A writer that moves a hundred files at
+ * once then pays a few transactions, not a hundred. Each `append` resolves once its event is
+ * committed; order is kept.
+ */
+export class EventBatcher {
+  #queue: Pending[] = [];
+  #flushing: Promise<void> | undefined;
+
+  constructor(private readonly db: Kysely<MetaSchema>) {}
+
+  append(event: NewEvent): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ event, resolve, reject });
+      this.#flushing ??= this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0);
+      try {
+        await this.db.transaction().execute((trx) =>
+          appendEvents(
+            trx,
+            batch.map((p) => p.event),
+          ),
+        );
+        for (const pending of batch) pending.resolve();
+      } catch (error) {
+        for (const pending of batch) pending.reject(error);
+      }
+    }
+    this.#flushing = undefined;
+  }
+}

@@ -1,0 +1,55 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventBatcher } from '../../src/events/event-batcher.js';
+import { EventLog } from '../../src/events/event-log.js';
+import { META_BACKENDS } from '../support/meta-backends.js';
+
+describe.each(META_BACKENDS)('event log on $name', (backend) => {
+  let handle: Awaited<ReturnType<typeof backend.open>>;
+  beforeEach(async () => (handle = await backend.open()));
+  afterEach(() => handle.cleanup());
+
+  it('appends in order, filters by type glob, subject and position', async () => {
+    const log = new EventLog(handle.meta.db);
+    const first = await log.append({
+      type: 'object.created',
+      subject: 'raw/a',
+      payload: { size: 1 },
+    });
+    await log.append({ type: 'object.deleted', subject: 'raw/a' });
+    await log.append({
+      type: 'table.committed',
+      subject: 'sales.orders',
+      payload: { snapshotId: 3 },
+    });
+    await log.append({ type: 'run_x.done' });
+    expect((await log.list()).map((e) => e.type)).toEqual([
+      'object.created',
+      'object.deleted',
+      'table.committed',
+      'run_x.done',
+    ]);
+    expect((await log.list({ type: 'object.*' })).map((e) => e.type)).toEqual([
+      'object.created',
+      'object.deleted',
+    ]);
+    // LIKE's own wildcards in a pattern are literal: `_` does not match any character.
+    expect(await log.list({ type: 'run_x.*' })).toHaveLength(1);
+    expect(await log.list({ type: 'runyx.*' })).toHaveLength(0);
+    expect((await log.list({ after: first })).map((e) => e.type)[0]).toBe('object.deleted');
+    expect((await log.list({ subject: 'sales.orders' }))[0]!.payload).toEqual({ snapshotId: 3 });
+    expect((await log.list({ newestFirst: true, limit: 1 }))[0]!.type).toBe('run_x.done');
+  });
+
+  it('coalesces concurrent appends into few transactions, keeping every event and its order', async () => {
+    const batcher = new EventBatcher(handle.meta.db);
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        batcher.append({ type: 'object.created', subject: `raw/f${i}` }),
+      ),
+    );
+    const events = await new EventLog(handle.meta.db).list({ type: 'object.created' });
+    expect(events.map((e) => e.subject)).toEqual(
+      Array.from({ length: 200 }, (_, i) => `raw/f${i}`),
+    );
+  });
+});
