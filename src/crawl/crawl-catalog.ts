@@ -48,6 +48,7 @@ export class CrawlCatalog {
     private readonly live: LiveTable[],
     private readonly summary: CrawlSummary,
     private readonly runId: string,
+    private readonly signal: AbortSignal,
   ) {}
 
   /** Places a group in an existing table (evolving it per policy) or a new one. */
@@ -121,28 +122,52 @@ export class CrawlCatalog {
     this.pendingFor(live.table, live).removeIds.push(...fileIds);
   }
 
-  /** Commits every pending table change, then applies the deletion policy. */
+  /**
+   * Commits every pending table change, each followed by the crawler's record of its files
+   * and the deletion policy. A cancelled crawl stops between tables, so each table is
+   * committed whole or not at all, and what was committed is known to the next crawl.
+   */
   async commit(): Promise<{ registered: Map<string, number> }> {
     const registered = new Map<string, number>();
-    for (const pending of this.pending.values()) {
+    // Tables this crawl created exist already, empty: their first commit completes them
+    // however the crawl ends, so they go first and cancellation is honoured only after.
+    const ordered = [...this.pending.values()].sort(
+      (a, b) => Number(b.created) - Number(a.created),
+    );
+    for (const pending of ordered) {
       if (pending.add.length === 0 && pending.removeIds.length === 0 && !pending.schema) continue;
+      if (!pending.created) this.signal.throwIfAborted();
       const snapshot = await withCommitRetry(async () => {
         const table = await this.catalog.getTableById(pending.table.id);
         const files = await this.catalog.files(table);
         const live = new Set(files.map((f) => f.id));
-        const livePaths = new Set(files.map((f) => f.path));
         const removeIds = pending.removeIds.filter((id) => live.has(id));
+        // Files a stopped crawl already registered are not added twice; but a file replaced
+        // in place keeps its path, and its old entry is being removed in this very commit.
+        const removing = new Set(removeIds);
+        const kept = new Set(files.filter((f) => !removing.has(f.id)).map((f) => f.path));
         return this.catalog.commit({
           table,
           parentSnapshotId: table.currentSnapshotId,
           operation: 'crawl',
-          addFiles: pending.add.filter((f) => !livePaths.has(f.key)).map(toDataFile),
+          addFiles: pending.add.filter((f) => !kept.has(f.key)).map(toDataFile),
           removeFiles: removeIds,
           ...(pending.schema ? { schema: pending.schema } : {}),
           summary: { crawler: this.crawler, runId: this.runId },
         });
       });
       for (const file of pending.add) registered.set(file.key, pending.table.id);
+      await this.store.recordObjects(
+        this.crawler,
+        pending.add.map((file) => ({
+          key: file.key,
+          etag: file.etag,
+          size: file.size,
+          tableId: pending.table.id,
+          skipReason: null,
+        })),
+        [],
+      );
       this.summary.filesRegistered += pending.add.length;
       this.summary.partitionsAdded += this.newPartitions(pending);
       if (!pending.created) {

@@ -132,6 +132,7 @@ export async function runCrawl(
   for (const file of classified)
     if (file.encoding) summary.encodings.push({ key: file.key, encoding: file.encoding });
 
+  ctx.throwIfCancelled();
   await ctx.setProgress({ phase: 'cataloging', done: 0, total: classified.length, unit: 'files' });
   const catalog = new CrawlCatalog(
     services.catalog,
@@ -142,6 +143,7 @@ export async function runCrawl(
     live,
     summary,
     ctx.run.id,
+    ctx.signal,
   );
   for (const [tableId, files] of groupBy(replaced, (r) => String(r.tableId)))
     catalog.removeFiles(
@@ -154,14 +156,17 @@ export async function runCrawl(
   }
   const { registered } = await catalog.commit();
 
+  // Files placed in a table were recorded with its commit; the rest are recorded here.
   const records: KnownObject[] = [
-    ...classified.map((file) => ({
-      key: file.key,
-      etag: file.etag,
-      size: file.size,
-      tableId: registered.get(file.key) ?? null,
-      skipReason: null,
-    })),
+    ...classified
+      .filter((file) => !registered.has(file.key))
+      .map((file) => ({
+        key: file.key,
+        etag: file.etag,
+        size: file.size,
+        tableId: null,
+        skipReason: null,
+      })),
     ...skipped.map((file) => {
       const info = listed.get(file.key)!.info;
       return {

@@ -82,11 +82,13 @@ export class FileSchemaProbe {
   /**
    * Row count and a schema fingerprint (equal fingerprints mean equal schemas) of each file,
    * from its footer only. A batch that fails (a corrupt file) is read again file by file,
-   * so that one bad file is named and the rest still read.
+   * so that one bad file is named and the rest still read. An aborted `signal` stops it
+   * between batches (with the signal's reason).
    */
-  async parquetFooters(paths: string[]): Promise<ParquetFooter[]> {
+  async parquetFooters(paths: string[], signal?: AbortSignal): Promise<ParquetFooter[]> {
     const results: ParquetFooter[] = [];
     for (let i = 0; i < paths.length; i += PARQUET_BATCH) {
+      signal?.throwIfAborted();
       const batch = paths.slice(i, i + PARQUET_BATCH);
       try {
         results.push(...(await this.footerBatch(batch)));

@@ -119,7 +119,12 @@ export class QueryRunner {
     const located = await Promise.all(
       files.map(async (file) => ({
         ...file,
-        localPath: await this.files.immutablePath(file.path, file.fileSize),
+        // Managed data files never change once written; an external table's files may be
+        // replaced in place (even by one of the same size), so those are checked by ETag.
+        localPath:
+          table.kind === 'managed'
+            ? await this.files.immutablePath(file.path, file.fileSize)
+            : await this.files.localPath(file.path),
       })),
     );
     return { table, schema, snapshotId: snapshot?.id ?? null, files: located };

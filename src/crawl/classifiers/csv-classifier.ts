@@ -64,6 +64,8 @@ async function classifyGroup(
   const results: Classification[] = [];
   let merged: { dialect: CsvDialect; columns: ProbedColumn[] } | undefined;
   for (const file of sampled) {
+    // A sniff reads up to sampleRows rows; a cancelled crawl stops before the next one.
+    context.signal.throwIfAborted();
     try {
       const probed = await probeFile(file, pinned, context);
       results.push(classified(file, probed.dialect, probed.columns));

@@ -24,6 +24,7 @@ export const jsonClassifier: Classifier = {
       const { sampled, rest } = sampleSpread(group, context.sampleFiles);
       let merged: { columns: ProbedColumn[]; format: string } | undefined;
       for (const file of sampled) {
+        context.signal.throwIfAborted();
         try {
           const probe = await context.probe.jsonSchema(
             await context.localPath(file.key),

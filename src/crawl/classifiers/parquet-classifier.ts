@@ -3,6 +3,8 @@ import { probeErrorReason } from '../../engine/file-schema-probe.js';
 import type { Classification, Classifier, CandidateFile, ClassifyContext } from './classifier.js';
 
 const MAGIC = Buffer.from('PAR1');
+// Local paths fetched at once: hides S3 latency, bounds open requests and disk churn.
+const LOCAL_PATH_CONCURRENCY = 32;
 
 /**
  * Parquet: the schema and row count come from each file's footer, never its data. All
@@ -17,13 +19,32 @@ export const parquetClassifier: Classifier = {
   },
 
   async classify(files: CandidateFile[], context: ClassifyContext): Promise<Classification[]> {
-    const paths = await Promise.all(files.map((f) => context.localPath(f.key)));
-    const footers = await context.probe.parquetFooters(paths);
-    const described = new Map<string, Promise<ProbedColumn[]>>();
     const results: Classification[] = [];
-    for (let i = 0; i < files.length; i++) {
+    const readable: CandidateFile[] = [];
+    const paths: string[] = [];
+    // On S3 a local path is a download: a bounded number at once, and a cancelled crawl
+    // stops between batches instead of fetching every file first.
+    for (let i = 0; i < files.length; i += LOCAL_PATH_CONCURRENCY) {
       context.signal.throwIfAborted();
-      const file = files[i]!;
+      const batch = files.slice(i, i + LOCAL_PATH_CONCURRENCY);
+      const located = await Promise.allSettled(batch.map((f) => context.localPath(f.key)));
+      located.forEach((outcome, j) => {
+        const file = batch[j]!;
+        if (outcome.status === 'fulfilled') {
+          readable.push(file);
+          paths.push(outcome.value);
+        } else {
+          // Gone or unreadable since it was listed: named, and the crawl goes on.
+          const reason = probeErrorReason(outcome.reason);
+          results.push({ key: file.key, reason: `could not be read: ${reason}` });
+        }
+      });
+    }
+    const footers = await context.probe.parquetFooters(paths, context.signal);
+    const described = new Map<string, Promise<ProbedColumn[]>>();
+    for (let i = 0; i < readable.length; i++) {
+      context.signal.throwIfAborted();
+      const file = readable[i]!;
       const footer = footers[i]!;
       if (!footer.ok) {
         results.push({ key: file.key, reason: `unreadable Parquet: ${footer.reason}` });
