@@ -274,25 +274,25 @@ async function follow(context: CliContext, lake: Lake, id: string): Promise<void
     : undefined;
   let execution: SyncExecution;
   if (bar) {
+    const show = (e: SyncExecution) => {
+      const size = Math.max(e.bytesFound - e.bytesSkipped, 0);
+      bar.setTotal(Math.max(size, 1));
+      bar.update(e.phase === 'done' ? Math.max(size, 1) : e.bytesTransferred, {
+        phase: e.phase.padEnd(12),
+        done: formatBytes(e.bytesTransferred),
+        size: formatBytes(size),
+        files: `${e.filesTransferred}/${e.filesFound}`,
+        rate: formatBytes(e.bytesPerSecond),
+        eta_text: e.etaSeconds === null ? '-' : formatDuration(e.etaSeconds * 1000),
+      });
+    };
     bar.start(1, 0, { phase: 'listing', done: '', size: '', files: 0, rate: '', eta_text: '' });
-    const timer = setInterval(() => {
-      void lake.sync.status(id).then(
-        (e) => {
-          bar.setTotal(Math.max(e.bytesFound - e.bytesSkipped, 1));
-          bar.update(e.bytesTransferred, {
-            phase: e.phase.padEnd(12),
-            done: formatBytes(e.bytesTransferred),
-            size: formatBytes(Math.max(e.bytesFound - e.bytesSkipped, 0)),
-            files: `${e.filesTransferred}/${e.filesFound}`,
-            rate: formatBytes(e.bytesPerSecond),
-            eta_text: e.etaSeconds === null ? '-' : formatDuration(e.etaSeconds * 1000),
-          });
-        },
-        () => undefined,
-      );
-    }, 250);
+    const timer = setInterval(() => void lake.sync.status(id).then(show, () => undefined), 250);
     try {
       execution = await lake.sync.wait(id);
+      // The bar stays on the terminal: its last frame shows how the execution ended, not
+      // the last poll (a short sync ends before the first one).
+      show(execution);
     } finally {
       clearInterval(timer);
       bar.stop();

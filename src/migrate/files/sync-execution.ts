@@ -93,30 +93,32 @@ export async function executeSync(
       if (!existing) {
         transfers.push(entry);
       } else if (options.overwrite === 'never') {
-        skip(entry, 'EXISTS', `${entry.path} exists at the destination and overwrite is "never"`);
+        // Only a file that would move is reported: what this task put there and nobody changed
+        // since is unchanged, counted not listed (and verified by verify `all`), run after run.
+        if (options.transferMode !== 'all' && looksUnchanged(entry, existing)) unchanged(entry);
+        else
+          skip(entry, 'EXISTS', `${entry.path} exists at the destination and overwrite is "never"`);
       } else if (options.transferMode === 'all') {
         transfers.push(entry);
       } else if (options.compare === 'checksum') {
         compares.push(entry);
+      } else if (looksUnchanged(entry, existing)) {
+        unchanged(entry);
       } else {
-        const state = states.get(entry.path);
-        if (state && isCurrent(state, entry, existing)) {
-          unchanged(entry);
-        } else if (!state && destination.keepsMtime && sameSizeAndMtime(entry, existing)) {
-          // Copied by a run that died before recording it (or put there by hand): record it,
-          // and announce it in the lake, since the dead run's event may never have been written.
-          unchanged(entry);
-          journal.recordState(entry.path, stateOf(entry, existing.version, null));
-          if (destination.objectKey)
-            journal.objectCreated(
-              destination.objectKey(entry.path),
-              existing.size,
-              existing.version,
-            );
-        } else {
-          transfers.push(entry);
-        }
+        transfers.push(entry);
       }
+    }
+    /** Size, mtime and destination version as the last transfer recorded them. */
+    function looksUnchanged(entry: TreeEntry, existing: TreeEntry): boolean {
+      const state = states.get(entry.path);
+      if (state) return isCurrent(state, entry, existing);
+      if (!destination.keepsMtime || !sameSizeAndMtime(entry, existing)) return false;
+      // Copied by a run that died before recording it (or put there by hand): record it,
+      // and announce it in the lake, since the dead run's event may never have been written.
+      if (destination.objectKey)
+        journal.objectCreated(destination.objectKey(entry.path), existing.size, existing.version);
+      journal.recordState(entry.path, stateOf(entry, existing.version, null));
+      return true;
     }
     function skip(entry: TreeEntry, code: string, message: string): void {
       counters.filesSkipped += 1;
@@ -170,10 +172,12 @@ export async function executeSync(
     };
     function transferredOne(entry: TreeEntry, written: WrittenFile, checksum: string): void {
       counters.filesTransferred += 1;
-      journal.recordState(entry.path, stateOf(entry, written.version, checksum));
-      journal.report(entry.path, 'transferred', written.size);
+      // The event is journaled before the state: a batch boundary between them must never
+      // leave a file recorded as copied whose event was lost with the next batch.
       if (destination.objectKey)
         journal.objectCreated(destination.objectKey(entry.path), written.size, written.version);
+      journal.recordState(entry.path, stateOf(entry, written.version, checksum));
+      journal.report(entry.path, 'transferred', written.size);
       transferred.push({ entry, size: written.size, checksum });
     }
     const compare = async (entry: TreeEntry): Promise<void> => {
