@@ -1,6 +1,7 @@
 // Bundles the CLI into a few ESM files. Loading one bundle instead of hundreds of modules
 // (and not having Node lex every CommonJS dependency for its exports) is most of what keeps
-// `lakebox query "select 1"` fast. Native addons and the AWS SDK stay external packages.
+// `lakebox query "select 1"` fast. Native addons, the AWS SDK and esbuild (which finds its
+// binary next to its own files) stay external packages.
 import { build } from 'esbuild';
 
 await build({
@@ -12,7 +13,14 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
-  external: ['@duckdb/node-bindings*', 'better-sqlite3', 'pg-native', '@aws-sdk/*', 'apache-arrow'],
+  external: [
+    '@duckdb/node-bindings*',
+    'better-sqlite3',
+    'pg-native',
+    '@aws-sdk/*',
+    'apache-arrow',
+    'esbuild',
+  ],
   banner: {
     js: "import { createRequire as __lakeboxCreateRequire } from 'node:module'; const require = __lakeboxCreateRequire(import.meta.url);",
   },

@@ -7,7 +7,7 @@ export interface BookmarkPosition {
   tableId: number;
   /** Managed inputs: the snapshot read up to; the next run reads files added after it. */
   snapshotId: number | null;
-  /** External inputs: how many files have been consumed. */
+  /** External inputs: how many distinct files have been consumed (a replaced file counts once). */
   filesConsumed: number;
   /** The run that last moved it. */
   runId: string;
@@ -46,7 +46,7 @@ export class BookmarkStore {
     for (const entry of entries) if (!latest.has(entry.table_id)) latest.set(entry.table_id, entry);
     const counts = await this.db
       .selectFrom('lb_job_bookmark_file')
-      .select(['table_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .select(['table_id', (eb) => eb.fn.count<number | string>('path').distinct().as('n')])
       .where('job_name', '=', jobName)
       .groupBy('table_id')
       .execute();

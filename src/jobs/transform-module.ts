@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import type * as Esbuild from 'esbuild';
 import { LakeError } from '../errors/lake-error.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { TransformFunction } from './transform-api.js';
@@ -24,6 +24,8 @@ export async function storeTransformModule(
     throw new LakeError('FILE_NOT_FOUND', `Module ${path} does not exist or is not a file.`);
   let code: string;
   try {
+    // Loaded on use: only creating a TypeScript job needs the bundler.
+    const { build } = (await import('esbuild')) as typeof Esbuild;
     const result = await build({
       entryPoints: [path],
       bundle: true,
