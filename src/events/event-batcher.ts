@@ -17,14 +17,17 @@ interface Pending {
  */
 export class EventBatcher {
   #queue: Pending[] = [];
-  #flushing: Promise<void> | undefined;
+  #busy = false;
 
   constructor(private readonly db: Kysely<MetaSchema>) {}
 
   append(event: NewEvent): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ event, resolve, reject });
-      this.#flushing ??= this.#flush();
+      if (!this.#busy) {
+        this.#busy = true;
+        void this.#flush();
+      }
     });
   }
 
@@ -43,6 +46,6 @@ export class EventBatcher {
         for (const pending of batch) pending.reject(error);
       }
     }
-    this.#flushing = undefined;
+    this.#busy = false;
   }
 }
