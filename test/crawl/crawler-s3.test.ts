@@ -2,10 +2,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Lake } from '../../src/lake.js';
-import { createTestDatabase } from '../support/postgres-server.js';
 import { startS3Server, type S3TestServer } from '../support/s3-server.js';
+import { TEAM_LAKE_ENV, teamLakeOptions } from '../support/team-lake.js';
 
 /**
  * The team setup (zones on an S3 API, metadata in PostgreSQL): objects exist only behind
@@ -16,7 +16,6 @@ describe('crawlers on S3 storage with PostgreSQL metadata', () => {
   let s3: S3TestServer;
   let dir: string;
   let lake: Lake;
-  const env = { ...process.env, LAKEBOX_TEST_S3_KEY: 'S3RVER', LAKEBOX_TEST_S3_SECRET: 'S3RVER' };
 
   beforeAll(async () => {
     s3 = await startS3Server({ bucket: 'crawl-lake' });
@@ -28,24 +27,10 @@ describe('crawlers on S3 storage with PostgreSQL metadata', () => {
   });
 
   beforeEach(async () => {
-    const url = await createTestDatabase(inject('postgresUrl'));
     const name = `lake-${Math.random().toString(36).slice(2)}`;
-    lake = await Lake.init(
-      join(dir, name),
-      {
-        storage: {
-          type: 's3',
-          uri: `s3://crawl-lake/${name}`,
-          endpoint: s3.endpoint,
-          region: 'us-east-1',
-          accessKeyId: '${env:LAKEBOX_TEST_S3_KEY}',
-          secretAccessKey: '${env:LAKEBOX_TEST_S3_SECRET}',
-          forcePathStyle: true,
-        },
-        metadata: { type: 'postgres', url },
-      },
-      { env },
-    );
+    lake = await Lake.init(join(dir, name), await teamLakeOptions(s3, name), {
+      env: TEAM_LAKE_ENV,
+    });
   });
   afterEach(() => lake.close());
 

@@ -1,16 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lake } from '../../src/lake.js';
-import { createTestDatabase } from '../support/postgres-server.js';
 import { startS3Server, type S3TestServer } from '../support/s3-server.js';
+import { TEAM_LAKE_ENV, teamLakeOptions } from '../support/team-lake.js';
 
 /** The team setup of ARCHITECTURE.md: zones on an S3 API, metadata in PostgreSQL. */
 describe('a lake on S3 storage and PostgreSQL metadata', () => {
   let s3: S3TestServer;
   let dir: string;
-  const env = { ...process.env, LAKEBOX_TEST_S3_KEY: 'S3RVER', LAKEBOX_TEST_S3_SECRET: 'S3RVER' };
+  const env = TEAM_LAKE_ENV;
 
   beforeAll(async () => {
     s3 = await startS3Server({ bucket: 'team-lake' });
@@ -22,23 +22,7 @@ describe('a lake on S3 storage and PostgreSQL metadata', () => {
   });
 
   it('writes, queries through the ETag cache, time-travels and vacuums', async () => {
-    const url = await createTestDatabase(inject('postgresUrl'));
-    const lake = await Lake.init(
-      join(dir, 'a'),
-      {
-        storage: {
-          type: 's3',
-          uri: 's3://team-lake/lake',
-          endpoint: s3.endpoint,
-          region: 'us-east-1',
-          accessKeyId: '${env:LAKEBOX_TEST_S3_KEY}',
-          secretAccessKey: '${env:LAKEBOX_TEST_S3_SECRET}',
-          forcePathStyle: true,
-        },
-        metadata: { type: 'postgres', url },
-      },
-      { env },
-    );
+    const lake = await Lake.init(join(dir, 'a'), await teamLakeOptions(s3, 'lake'), { env });
     try {
       const first = await lake.writeTable('sales.orders', [
         { id: 1, amount: 10 },
