@@ -58,7 +58,7 @@ export class LocalDirTree implements SyncTree {
     this.objectKey = options.objectKey;
   }
 
-  list(): AsyncIterable<ListedItem> {
+  list(): AsyncIterable<ListedItem[]> {
     return walkLocalDir(this.root, new Set([this.tmpDir]));
   }
 

@@ -3,6 +3,9 @@ import { listAll, type ObjectStore } from '../../storage/object-store.js';
 import { SyncFileError } from './sync-file-error.js';
 import type { ListedItem, SyncTree, TreeEntry, WrittenFile } from './sync-tree.js';
 
+/** Files handed on per batch: a listing page's worth. */
+const LIST_BATCH = 1000;
+
 export interface StoreTreeOptions {
   /** Key prefix of the tree inside the store ('' or `a/b`). */
   prefix: string;
@@ -30,9 +33,10 @@ export class StoreTree implements SyncTree {
     if (options.inLake) this.objectKey = (path) => this.keyPrefix + path;
   }
 
-  async *list(): AsyncGenerator<ListedItem> {
+  async *list(): AsyncGenerator<ListedItem[]> {
+    let batch: ListedItem[] = [];
     for await (const object of listAll(this.store, this.keyPrefix)) {
-      yield {
+      batch.push({
         kind: 'file',
         entry: {
           path: object.key.slice(this.keyPrefix.length),
@@ -40,8 +44,13 @@ export class StoreTree implements SyncTree {
           mtimeMs: object.lastModified.getTime(),
           version: object.etag,
         },
-      };
+      });
+      if (batch.length >= LIST_BATCH) {
+        yield batch;
+        batch = [];
+      }
     }
+    if (batch.length > 0) yield batch;
   }
 
   async *read(entry: TreeEntry, checkUnchanged = true): AsyncGenerator<Buffer> {

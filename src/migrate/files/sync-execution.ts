@@ -304,41 +304,42 @@ async function listSource(
 ): Promise<SourceListing> {
   const listing: SourceListing = { files: new Map(), seen: new Set(), complete: true };
   const counters = progress.counters;
-  for await (const item of source.list()) {
-    if (item.kind !== 'file') {
-      if (item.kind === 'skipped' && !wanted(item.path)) continue;
-      listing.seen.add(item.path);
-      if (item.kind === 'failed') listing.complete = false;
-      counters[item.kind === 'failed' ? 'filesFailed' : 'filesSkipped'] += 1;
-      journal.report(item.path, item.kind, 0, item.code, item.message);
-      continue;
+  for await (const batch of source.list())
+    for (const item of batch) {
+      if (item.kind !== 'file') {
+        if (item.kind === 'skipped' && !wanted(item.path)) continue;
+        listing.seen.add(item.path);
+        if (item.kind === 'failed') listing.complete = false;
+        counters[item.kind === 'failed' ? 'filesFailed' : 'filesSkipped'] += 1;
+        journal.report(item.path, item.kind, 0, item.code, item.message);
+        continue;
+      }
+      const { entry } = item;
+      if (!wanted(entry.path)) continue;
+      listing.seen.add(entry.path);
+      const key = destination.objectKey?.(entry.path) ?? entry.path;
+      if (!isValidKey(entry.path) || !isValidKey(key)) {
+        counters.filesSkipped += 1;
+        journal.report(
+          entry.path,
+          'skipped',
+          entry.size,
+          'INVALID_NAME',
+          `${JSON.stringify(entry.path)} cannot be a key at the destination`,
+        );
+        continue;
+      }
+      counters.filesFound += 1;
+      counters.bytesFound += entry.size;
+      listing.files.set(entry.path, entry);
     }
-    const { entry } = item;
-    if (!wanted(entry.path)) continue;
-    listing.seen.add(entry.path);
-    const key = destination.objectKey?.(entry.path) ?? entry.path;
-    if (!isValidKey(entry.path) || !isValidKey(key)) {
-      counters.filesSkipped += 1;
-      journal.report(
-        entry.path,
-        'skipped',
-        entry.size,
-        'INVALID_NAME',
-        `${JSON.stringify(entry.path)} cannot be a key at the destination`,
-      );
-      continue;
-    }
-    counters.filesFound += 1;
-    counters.bytesFound += entry.size;
-    listing.files.set(entry.path, entry);
-  }
   return listing;
 }
 
 async function listFiles(tree: SyncTree): Promise<Map<string, TreeEntry>> {
   const files = new Map<string, TreeEntry>();
-  for await (const item of tree.list())
-    if (item.kind === 'file') files.set(item.entry.path, item.entry);
+  for await (const batch of tree.list())
+    for (const item of batch) if (item.kind === 'file') files.set(item.entry.path, item.entry);
   return files;
 }
 

@@ -28,8 +28,11 @@ export interface SyncTree {
   readonly keepsMtime: boolean;
   /** The lake object key of a path, for trees inside the lake (their writes emit events). */
   readonly objectKey?: (path: string) => string;
-  /** Every file, in no particular order, read lazily. */
-  list(): AsyncIterable<ListedItem>;
+  /**
+   * Every file, in no particular order, read lazily in batches (a folder or a page at a time):
+   * one await per batch rather than per file keeps listing 10,000 files cheap.
+   */
+  list(): AsyncIterable<readonly ListedItem[]>;
   /**
    * The content of a listed file as it streams in. Fails with a SyncFileError when the file is
    * gone (`SOURCE_VANISHED`), is not a file any more, cannot be read (`READ_ERROR`) or changed

@@ -29,7 +29,7 @@ const ENTRIES_PER_TURN = 500;
 export async function* walkLocalDir(
   root: string,
   exclude: ReadonlySet<string> = new Set(),
-): AsyncGenerator<ListedItem> {
+): AsyncGenerator<ListedItem[]> {
   const rootReal = realpathSync(root);
   const pending: Folder[] = [{ abs: root, rel: '', ancestors: [rootReal] }];
   while (pending.length > 0) {
@@ -40,21 +40,28 @@ export async function* walkLocalDir(
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && folder.rel !== '') continue; // removed meanwhile
-      yield {
-        kind: 'failed',
-        path: folder.rel || '.',
-        code: 'READ_ERROR',
-        message: `cannot list the directory ${folder.abs}: ${(error as Error).message}`,
-      };
+      yield [
+        {
+          kind: 'failed',
+          path: folder.rel || '.',
+          code: 'READ_ERROR',
+          message: `cannot list the directory ${folder.abs}: ${(error as Error).message}`,
+        },
+      ];
       continue;
     }
+    let batch: ListedItem[] = [];
     for (const [index, dirent] of dirents.entries()) {
-      if (index > 0 && index % ENTRIES_PER_TURN === 0) await yieldToLoop();
+      if (index > 0 && index % ENTRIES_PER_TURN === 0 && batch.length > 0) {
+        yield batch;
+        batch = [];
+      }
       const result = classify(folder, dirent, exclude);
       if (!result) continue;
       if ('abs' in result) pending.push(result);
-      else yield result;
+      else batch.push(result);
     }
+    if (batch.length > 0) yield batch;
     await yieldToLoop();
   }
 }
