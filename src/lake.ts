@@ -1,4 +1,4 @@
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type {
   Catalog as CatalogType,
@@ -30,6 +30,7 @@ import { EventLog, type EventQuery, type LakeEvent } from './events/event-log.js
 import { openMetaDb, type MetaDb } from './meta/meta-db.js';
 import { dialectFor } from './meta/dialects/dialect-for.js';
 import type { LakeServices } from './lake-services.js';
+import { removeLocalLeftovers } from './local-leftovers.js';
 import { SyncService } from './migrate/files/sync-service.js';
 import { MigrationService } from './migrate/db/migration-service.js';
 import { SourceService } from './migrate/db/source-service.js';
@@ -378,7 +379,8 @@ export class Lake {
     this.executor.register('vacuum', async (ctx) => {
       const options = ctx.parameters as { graceMs?: number; dryRun?: boolean };
       const result: VacuumResult = await vacuumTables(this.meta.db, this.store, options);
-      const staging = await this.vacuumStaging(
+      const staging = await removeLocalLeftovers(
+        join(this.dir, WORK_DIR),
         options.graceMs ?? 60 * 60 * 1000,
         options.dryRun ?? false,
       );
@@ -394,20 +396,6 @@ export class Lake {
         },
       };
     });
-  }
-
-  /** Local staging folders left by writers that died, older than the grace period. */
-  private async vacuumStaging(graceMs: number, dryRun: boolean): Promise<number> {
-    const root = join(this.dir, WORK_DIR, 'staging');
-    const cutoff = Date.now() - graceMs;
-    let removed = 0;
-    for (const entry of await readdir(root).catch(() => [] as string[])) {
-      const info = await stat(join(root, entry)).catch(() => undefined);
-      if (!info || info.mtimeMs > cutoff) continue;
-      if (!dryRun) await rm(join(root, entry), { recursive: true, force: true });
-      removed += 1;
-    }
-    return removed;
   }
 }
 
