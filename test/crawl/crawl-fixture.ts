@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Lake } from '../../src/lake.js';
 
 /** Writes a file into the lake's local storage (as a sync task would drop it). */
 export async function drop(dir: string, key: string, content: string | Buffer): Promise<void> {
@@ -10,40 +9,34 @@ export async function drop(dir: string, key: string, content: string | Buffer): 
 }
 
 /** Writes a Parquet file with DuckDB, from a SELECT. */
-export async function dropParquet(
-  lake: Lake,
-  dir: string,
-  key: string,
-  select: string,
-): Promise<void> {
-  const path = join(dir, key);
-  await mkdir(dirname(path), { recursive: true });
-  // A throwaway table write would go through the catalog; COPY through the query engine cannot
-  // (queries are SELECT-only), so use the probe's own engine via a writeTable-free path.
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  await connection.run(`COPY (${select}) TO '${path.replace(/'/g, "''")}' (FORMAT parquet)`);
-  connection.closeSync();
-  instance.closeSync();
-  void lake;
+export function dropParquet(dir: string, key: string, select: string): Promise<void> {
+  return copyWithDuckDB(join(dir, key), select, 'FORMAT parquet');
 }
 
 /** Writes a zstd-compressed CSV or NDJSON file with DuckDB, from a SELECT. */
-export async function dropZstd(
+export function dropZstd(
   dir: string,
   key: string,
   select: string,
   format: 'csv' | 'json',
 ): Promise<void> {
-  const path = join(dir, key);
+  const options = format === 'csv' ? 'FORMAT csv, HEADER' : 'FORMAT json';
+  return copyWithDuckDB(join(dir, key), select, `${options}, COMPRESSION zstd`);
+}
+
+/**
+ * A throwaway DuckDB writes the file: the lake's engine only runs SELECTs and table writes,
+ * and raw files dropped into a zone are what crawlers are for.
+ */
+async function copyWithDuckDB(path: string, select: string, options: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
-  const options =
-    format === 'csv' ? 'FORMAT csv, HEADER, COMPRESSION zstd' : 'FORMAT json, COMPRESSION zstd';
-  await connection.run(`COPY (${select}) TO '${path.replace(/'/g, "''")}' (${options})`);
-  connection.closeSync();
-  instance.closeSync();
+  try {
+    await connection.run(`COPY (${select}) TO '${path.replace(/'/g, "''")}' (${options})`);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
 }

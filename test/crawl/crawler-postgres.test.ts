@@ -16,14 +16,14 @@ describe('crawlers with PostgreSQL metadata', () => {
   afterEach(() => cleanup());
 
   it('crawls, re-crawls incrementally, evolves and deprecates', async () => {
-    await dropParquet(lake, dir, 'raw/pg/t/dt=2024-01-01/a.parquet', 'select 1 as id');
+    await dropParquet(dir, 'raw/pg/t/dt=2024-01-01/a.parquet', 'select 1 as id');
     await drop(dir, 'raw/pg/c/a.csv', 'a,b\n1,x\n');
     await lake.crawlers.create('pg', { database: 'pg', targets: [{ path: 'raw/pg/' }] });
     expect((await lake.crawlers.run('pg')).metrics).toMatchObject({
       tablesCreated: 2,
       filesRegistered: 2,
     });
-    await dropParquet(lake, dir, 'raw/pg/t/dt=2024-01-02/b.parquet', "select 2 as id, 'n' as name");
+    await dropParquet(dir, 'raw/pg/t/dt=2024-01-02/b.parquet', "select 2 as id, 'n' as name");
     const second = await lake.crawlers.run('pg');
     expect(second.metrics).toMatchObject({ filesNew: 1, tablesUpdated: 1, partitionsAdded: 1 });
     expect((await lake.query('select id, name from pg.t order by id')).rows()).toEqual([

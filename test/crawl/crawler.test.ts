@@ -28,13 +28,11 @@ describe('crawlers (local storage + SQLite)', () => {
       'id,code,amount,paid\n3,099,3.10,true\n',
     );
     await dropParquet(
-      lake,
       dir,
       'raw/sales/items/region=1/x.parquet',
       "select range as id, 'n' || range as name from range(5)",
     );
     await dropParquet(
-      lake,
       dir,
       'raw/sales/items/region=2/y.parquet',
       "select range as id, 'm' || range as name from range(3)",
@@ -85,7 +83,6 @@ describe('crawlers (local storage + SQLite)', () => {
     for (let d = 1; d <= 5; d++)
       for (let f = 0; f < 3; f++)
         await dropParquet(
-          lake,
           dir,
           `raw/ev/clicks/dt=2024-01-0${d}/f${f}.parquet`,
           `select ${d} as d, range as n from range(10)`,
@@ -221,14 +218,14 @@ describe('crawlers (local storage + SQLite)', () => {
   it('keeps the schema under policy log, and registers a new table under new-version', async () => {
     await drop(dir, 'raw/l/t/1.parquet', '');
     await rm(join(dir, 'raw/l/t/1.parquet'));
-    await dropParquet(lake, dir, 'raw/l/t/1.parquet', 'select 1 as id');
+    await dropParquet(dir, 'raw/l/t/1.parquet', 'select 1 as id');
     await lake.crawlers.create('l', {
       database: 'l',
       targets: [{ path: 'raw/l/' }],
       schemaChange: 'log',
     });
     await lake.crawlers.run('l');
-    await dropParquet(lake, dir, 'raw/l/t/2.parquet', "select 2 as id, 'x' as extra");
+    await dropParquet(dir, 'raw/l/t/2.parquet', "select 2 as id, 'x' as extra");
     const run = await lake.crawlers.run('l');
     const summary = await lake.crawlers.summary(run.id);
     expect(summary!.schemaChanges[0]).toMatchObject({
@@ -243,7 +240,7 @@ describe('crawlers (local storage + SQLite)', () => {
     ]);
 
     await lake.crawlers.update('l', { schemaChange: 'new-version' });
-    await dropParquet(lake, dir, 'raw/l/t/3.parquet', "select 3 as id, 'y' as extra, 1.5 as more");
+    await dropParquet(dir, 'raw/l/t/3.parquet', "select 3 as id, 'y' as extra, 1.5 as more");
     const next = await lake.crawlers.run('l');
     expect((await lake.crawlers.summary(next.id))!.schemaChanges).toContainEqual(
       expect.objectContaining({ kind: 'new-version', table: 'l.t' }),
