@@ -87,7 +87,7 @@ export async function compactTable(
               store,
               `SELECT ${schema.columns.map((c) => quoteIdentifier(c.name)).join(', ')} FROM ${parquetScan(schema.columns, paths, { evolved: true })}`,
               {
-                outDir: join(staging, String(index)),
+                stagingDir: join(staging, String(index)),
                 location: table.location,
                 partitionBy: schema.partitionColumns,
                 tableName: table.fullName,

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { NewDataFile } from '../catalog/catalog-types.js';
@@ -6,11 +7,9 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { dataFileFromCopyStats, type CopyStatsRow } from './copy-stats.js';
 import { sqlError } from './duck-engine.js';
 
-const MOVE_CONCURRENCY = 16;
-
 export interface ParquetOutput {
-  /** Local folder DuckDB writes into; must not exist yet. */
-  outDir: string;
+  /** Local folder DuckDB writes into when the store is not a local directory; must not exist yet. */
+  stagingDir: string;
   /** The table's location in the store; files go under `<location>/data/`. */
   location: string;
   partitionBy: string[];
@@ -23,8 +22,13 @@ export interface ParquetOutput {
 
 /**
  * Writes a SELECT as zstd Parquet files with DuckDB (`COPY ... RETURN_STATS`, so each file
- * comes back with its row count, size, partition values and column statistics), then moves
- * each non-empty file into the store under the table's `data/` prefix. Nothing is committed.
+ * comes back with its row count, size, partition values and column statistics) under the
+ * table's `data/` prefix. Nothing is committed: files of a failed or uncommitted write are
+ * orphans that `vacuum` removes.
+ *
+ * On a local store DuckDB writes straight into the table's folder (`APPEND` keeps every
+ * existing file; names are new UUIDs), as Iceberg writers do, so no file is moved or copied;
+ * elsewhere it writes into a staging folder whose files are then uploaded.
  */
 export async function writeParquetFiles(
   connection: DuckDBConnection,
@@ -32,11 +36,14 @@ export async function writeParquetFiles(
   select: string,
   output: ParquetOutput,
 ): Promise<NewDataFile[]> {
+  const dataPrefix = `${output.location}/data`;
+  const outDir = (await store.writableFolder(dataPrefix)) ?? output.stagingDir;
   const options = [
     'FORMAT parquet',
     'COMPRESSION zstd',
     "FILENAME_PATTERN 'part-{uuid}'",
     'RETURN_STATS true',
+    'APPEND true',
   ];
   if (output.partitionBy.length > 0) {
     // Partition columns stay inside the files (as Iceberg requires) so any engine reads a
@@ -54,24 +61,24 @@ export async function writeParquetFiles(
   let stats: CopyStatsRow[];
   try {
     const reader = await connection.runAndReadAll(
-      `COPY (${ordered}) TO ${quoteLiteral(output.outDir)} (${options.join(', ')})`,
+      `COPY (${ordered}) TO ${quoteLiteral(outDir)} (${options.join(', ')})`,
     );
     stats = reader.getRowObjectsJson() as unknown as CopyStatsRow[];
   } catch (error) {
     throw sqlError(error, `Writing ${output.tableName} failed`);
   }
-  // Moving a file into the store syncs it to disk; several at a time overlap those waits.
-  const written = stats.filter((row) => Number(row.count) > 0);
-  const files: NewDataFile[] = new Array(written.length);
-  let next = 0;
-  const mover = async () => {
-    for (let i = next++; i < written.length; i = next++) {
-      const row = written[i]!;
-      const key = `${output.location}/data/${relative(output.outDir, row.filename).split(sep).join('/')}`;
-      await store.putFile(key, row.filename);
-      files[i] = dataFileFromCopyStats(row, key);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(MOVE_CONCURRENCY, written.length) }, mover));
-  return files;
+  const [written, empty] = partition(stats, (row) => Number(row.count) > 0);
+  await Promise.all(empty.map((row) => rm(row.filename, { force: true })));
+  const keys = written.map(
+    (row) => `${dataPrefix}/${relative(outDir, row.filename).split(sep).join('/')}`,
+  );
+  await store.putFiles(written.map((row, i) => ({ key: keys[i]!, localPath: row.filename })));
+  return written.map((row, i) => dataFileFromCopyStats(row, keys[i]!));
+}
+
+function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (test(item) ? yes : no).push(item);
+  return [yes, no];
 }

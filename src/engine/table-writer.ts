@@ -200,7 +200,7 @@ export class TableWriter {
       `SELECT ${plan.projection} FROM (${select})`,
       {
         ...output,
-        outDir: join(staging, 'out'),
+        stagingDir: join(staging, 'out'),
       },
     );
     await options.beforeCommit?.();
@@ -224,7 +224,7 @@ export class TableWriter {
     select: string,
     plan: ColumnPlan,
     schema: { columns: Column[]; partitionColumns: string[] },
-    output: Omit<Parameters<typeof writeParquetFiles>[3], 'outDir'>,
+    output: Omit<Parameters<typeof writeParquetFiles>[3], 'stagingDir'>,
     staging: string,
     options: WriteOptions,
   ): Promise<WriteResult> {
@@ -262,7 +262,7 @@ export class TableWriter {
           mergedSelect(schema.columns, keys, matched),
           {
             ...output,
-            outDir: join(staging, `merge-${attempt}`),
+            stagingDir: join(staging, `merge-${attempt}`),
           },
         );
         await options.beforeCommit?.();

@@ -5,6 +5,7 @@ import type {
   ByteRange,
   ListOptions,
   ListPage,
+  LocalFile,
   ObjectBody,
   ObjectInfo,
   ObjectStore,
@@ -91,6 +92,23 @@ export class GuardedStore implements ObjectStore {
     return result;
   }
 
+  async putFiles(files: readonly LocalFile[]): Promise<PutResult[]> {
+    for (const file of files) this.validateWritable(file.key);
+    const results = await this.backend.putFiles(files);
+    // Emitted together, so a batching listener records them in one go.
+    await Promise.all(
+      files.map((file, i) =>
+        this.emit({
+          type: 'object.created',
+          key: file.key,
+          size: results[i]!.size,
+          etag: results[i]!.etag,
+        }),
+      ),
+    );
+    return results;
+  }
+
   async get(key: string, range?: ByteRange): Promise<Readable> {
     validateKey(key);
     if (range) validateRange(range);
@@ -142,6 +160,12 @@ export class GuardedStore implements ObjectStore {
   localPath(key: string): string | undefined {
     validateKey(key);
     return this.backend.localPath(key);
+  }
+
+  async writableFolder(prefix: string): Promise<string | undefined> {
+    // Any key under the folder must be writable, so the folder's own name must be one.
+    this.validateWritable(prefix);
+    return this.backend.writableFolder(prefix);
   }
 
   close(): Promise<void> {

@@ -19,6 +19,12 @@ export interface PutOptions {
   contentType?: string;
 }
 
+/** A local file and the key it is stored under. */
+export interface LocalFile {
+  key: string;
+  localPath: string;
+}
+
 /** Inclusive byte range, as in HTTP `Range: bytes=start-end`; `end` open means to the end. */
 export interface ByteRange {
   start: number;
@@ -54,6 +60,12 @@ export interface ObjectStore {
   put(key: string, body: ObjectBody, options?: PutOptions): Promise<PutResult>;
   /** Moves (fs) or uploads (s3) a local file into the store; the local file is consumed. */
   putFile(key: string, localPath: string): Promise<PutResult>;
+  /**
+   * Stores many local files as `putFile` does each, overlapping the slow parts (fsyncs on a
+   * directory, uploads on S3); results come in the order of `files`. A file already in place
+   * (see `writableFolder`) is made durable where it is.
+   */
+  putFiles(files: readonly LocalFile[]): Promise<PutResult[]>;
   get(key: string, range?: ByteRange): Promise<Readable>;
   head(key: string): Promise<ObjectInfo | undefined>;
   list(options: ListOptions): Promise<ListPage>;
@@ -62,6 +74,12 @@ export interface ObjectStore {
   copy(sourceKey: string, destinationKey: string): Promise<PutResult>;
   /** Where the object can be read on this machine without copying, if anywhere (fs only). */
   localPath(key: string): string | undefined;
+  /**
+   * A local folder holding the objects under `prefix`, for a writer that creates files itself
+   * (DuckDB's COPY): `putFiles` then makes the files written there durable, in place, with no
+   * copy. Undefined when the store is not a local directory (fs only).
+   */
+  writableFolder(prefix: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 

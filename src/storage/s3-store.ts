@@ -16,6 +16,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { runPool } from '../concurrency/run-pool.js';
 import { LakeError } from '../errors/lake-error.js';
 import { displayEndpoint, mapS3Error, type S3ErrorContext } from './map-s3-error.js';
 import { bodyChunks, discardBody, inMemoryBytes } from './object-body.js';
@@ -24,6 +25,7 @@ import type {
   ByteRange,
   ListOptions,
   ListPage,
+  LocalFile,
   ObjectBody,
   ObjectInfo,
   ObjectStore,
@@ -49,6 +51,8 @@ export interface S3ObjectStoreOptions {
 const PART_SIZE = 8 * 1024 * 1024;
 const QUEUE_SIZE = 4;
 const MAX_KEYS = 1000;
+/** Objects uploaded at once by `putFiles`; each small upload is mostly a round trip. */
+const UPLOAD_CONCURRENCY = 16;
 
 /**
  * Objects in an S3 bucket under a prefix.
@@ -151,6 +155,14 @@ export class S3ObjectStore implements ObjectStore {
     return { etag, size: stats.size };
   }
 
+  async putFiles(files: readonly LocalFile[]): Promise<PutResult[]> {
+    const results: PutResult[] = new Array(files.length);
+    await runPool(files, UPLOAD_CONCURRENCY, undefined, async (file, i) => {
+      results[i] = await this.putFile(file.key, file.localPath);
+    });
+    return results;
+  }
+
   async get(key: string, range?: ByteRange): Promise<Readable> {
     return this.call(key, async () => {
       const output = await this.client.send(
@@ -237,6 +249,10 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   localPath(): undefined {
+    return undefined;
+  }
+
+  async writableFolder(): Promise<undefined> {
     return undefined;
   }
 

@@ -4,7 +4,7 @@
  * as the lake wraps it.
  */
 import { createHash } from 'node:crypto';
-import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -158,6 +158,66 @@ export function describeObjectStoreConformance(
         expect((await read(store, 'files/upload.csv')).toString()).toBe('a,b\n1,2\n');
         expect((await store.head('files/upload.csv'))?.etag).toBe(result.etag);
         await expect(access(local)).rejects.toThrow();
+      });
+
+      it('stores many local files at once with putFiles, in order, consuming them', async () => {
+        const files = await Promise.all(
+          Array.from({ length: 40 }, async (_, i) => {
+            const localPath = join(scratch, `batch-${i}.txt`);
+            await writeFile(localPath, `file ${i}`.repeat(i + 1));
+            return { key: `batch/p=${i % 7}/f-${i}.txt`, localPath };
+          }),
+        );
+        const results = await store.putFiles(files);
+        expect(results.map((r) => r.size)).toEqual(
+          files.map((_, i) => `file ${i}`.length * (i + 1)),
+        );
+        for (const [i, file] of files.entries()) {
+          expect((await read(store, file.key)).toString()).toBe(`file ${i}`.repeat(i + 1));
+          expect((await store.head(file.key))?.etag).toBe(results[i]!.etag);
+          await expect(access(file.localPath)).rejects.toThrow();
+        }
+        expect(events.map((e) => e.key)).toEqual(files.map((f) => f.key));
+      });
+
+      it('fails putFiles for a missing local file with FILE_NOT_FOUND', async () => {
+        const present = join(scratch, 'present.txt');
+        await writeFile(present, 'here');
+        await expectCode(
+          store.putFiles([
+            { key: 'batch/present.txt', localPath: present },
+            { key: 'batch/absent.txt', localPath: join(scratch, 'absent.txt') },
+          ]),
+          'FILE_NOT_FOUND',
+        );
+        expect(await store.head('batch/absent.txt')).toBeUndefined();
+      });
+
+      it('gives a writable folder only where files written into it become objects', async () => {
+        const folder = await store.writableFolder('direct/data');
+        if (folder === undefined) {
+          expect(store.localPath('direct/data/x')).toBeUndefined();
+          return;
+        }
+        await mkdir(join(folder, 'day=1'), { recursive: true });
+        const localPath = join(folder, 'day=1', 'part-1.parquet');
+        await writeFile(localPath, 'written in place');
+        const [result] = await store.putFiles([
+          { key: 'direct/data/day=1/part-1.parquet', localPath },
+        ]);
+        expect(result!.size).toBe(16);
+        expect((await read(store, 'direct/data/day=1/part-1.parquet')).toString()).toBe(
+          'written in place',
+        );
+        expect((await store.head('direct/data/day=1/part-1.parquet'))?.etag).toBe(result!.etag);
+        expect(events).toEqual([
+          {
+            type: 'object.created',
+            key: 'direct/data/day=1/part-1.parquet',
+            size: 16,
+            etag: result!.etag,
+          },
+        ]);
       });
 
       it('makes an object visible only once its body is complete', async () => {
@@ -377,6 +437,10 @@ export function describeObjectStoreConformance(
         async (_label, key) => {
           await expectCode(store.put(key, 'x'), 'INVALID_KEY');
           await expectCode(store.putFile(key, join(scratch, 'absent')), 'INVALID_KEY');
+          await expectCode(
+            store.putFiles([{ key, localPath: join(scratch, 'absent') }]),
+            'INVALID_KEY',
+          );
           await expectCode(store.get(key), 'INVALID_KEY');
           await expectCode(store.head(key), 'INVALID_KEY');
           await expectCode(store.delete(key), 'INVALID_KEY');

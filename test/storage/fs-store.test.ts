@@ -201,6 +201,38 @@ describe('FsObjectStore', () => {
     expect(existsSync(local)).toBe(false);
   });
 
+  it('moves a batch by rename, copies what is elsewhere, and never writes through an escaping symlink', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'lakebox-outside-'));
+    try {
+      await symlink(outside, join(root, 'escape'));
+      await expect(store.writableFolder('escape/data')).rejects.toMatchObject({
+        code: 'STORAGE_ERROR',
+      });
+      const local = join(scratch, 'a.bin');
+      await writeFile(local, 'aaa');
+      const inode = (await stat(local)).ino;
+      const link = join(scratch, 'link.bin');
+      await writeFile(join(scratch, 'target.bin'), 'via a link');
+      await symlink(join(scratch, 'target.bin'), link);
+      await store.putFiles([
+        { key: 'batch/a.bin', localPath: local },
+        { key: 'batch/link.bin', localPath: link },
+      ]);
+      expect((await stat(join(root, 'batch', 'a.bin'))).ino).toBe(inode);
+      // A symlink is not renamed in (that would store the link): its target's bytes are copied.
+      expect(await readFile(join(root, 'batch', 'link.bin'), 'utf8')).toBe('via a link');
+      expect(await readdir(outside)).toEqual([]);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a writable folder outside the zones the lake writes to', async () => {
+    const zoned = new GuardedStore(new FsObjectStore(root), { writableRoots: ['raw'] });
+    await expect(zoned.writableFolder('config')).rejects.toMatchObject({ code: 'INVALID_KEY' });
+    expect(await zoned.writableFolder('raw/t/data')).toBe(join(root, 'raw', 't', 'data'));
+  });
+
   it.skipIf(!existsSync('/dev/shm'))(
     'copies a local file from another filesystem, then removes it',
     async () => {

@@ -5,7 +5,7 @@ import type { RunContext, RunOutcome } from '../../runs/run-executor.js';
 import { isValidKey } from '../../storage/object-key.js';
 import { BandwidthLimiter } from './bandwidth-limiter.js';
 import { openSyncTree } from './open-sync-tree.js';
-import { runPool } from './run-pool.js';
+import { runPool } from '../../concurrency/run-pool.js';
 import { SyncFileError } from './sync-file-error.js';
 import { loadFileStates, SyncJournal, type FileState } from './sync-journal.js';
 import { describeLocation, pairKey } from './sync-location.js';

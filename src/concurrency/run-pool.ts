@@ -6,16 +6,16 @@
 export async function runPool<T>(
   items: readonly T[],
   concurrency: number,
-  signal: AbortSignal,
-  work: (item: T) => Promise<void>,
+  signal: AbortSignal | undefined,
+  work: (item: T, index: number) => Promise<void>,
 ): Promise<void> {
   let next = 0;
   let failure: { error: unknown } | undefined;
   const worker = async (): Promise<void> => {
-    while (next < items.length && !failure && !signal.aborted) {
-      const item = items[next++] as T;
+    while (next < items.length && !failure && !signal?.aborted) {
+      const index = next++;
       try {
-        await work(item);
+        await work(items[index] as T, index);
       } catch (error) {
         failure ??= { error };
       }
