@@ -44,8 +44,37 @@ export function isValidKey(key: string): boolean {
   return keyProblem(key, false) === undefined;
 }
 
+const SLASH = 47;
+const DOT = 46;
+
+/**
+ * True for the common key, printable ASCII with sound segments, in one pass over its
+ * characters; false means "look closer", not "invalid". Listing a tree checks every name,
+ * and the full check (a Unicode regex, UTF-8 lengths, a split) costs several times more.
+ */
+function isPlainKey(key: string): boolean {
+  if (key.length > MAX_KEY_BYTES) return false;
+  let segmentStart = 0;
+  for (let i = 0; i <= key.length; i++) {
+    const c = i < key.length ? key.charCodeAt(i) : SLASH;
+    if (c === SLASH) {
+      const length = i - segmentStart;
+      if (length === 0 || length > MAX_SEGMENT_BYTES) return false;
+      if (key.charCodeAt(segmentStart) === DOT && length <= 2) return false; // maybe "." or ".."
+      segmentStart = i + 1;
+    } else if (c < 0x20 || c > 0x7e || c === 0x5c) {
+      return false;
+    }
+  }
+  return (
+    !key.startsWith(RESERVED_SEGMENT) ||
+    !(key === RESERVED_SEGMENT || key[RESERVED_SEGMENT.length] === '/')
+  );
+}
+
 function keyProblem(key: string, isPrefix: boolean): string | undefined {
   if (typeof key !== 'string') return 'it is not a string';
+  if (!isPrefix && isPlainKey(key)) return undefined;
   if (key === '') return 'it is empty';
   if (key.startsWith('/')) return 'it starts with "/"; keys are relative, drop the leading slash';
   if (key.includes('\\')) return 'it contains a backslash; separate segments with "/"';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isLakeError } from '../../src/errors/lake-error.js';
-import { validateKey, validatePrefix } from '../../src/storage/object-key.js';
+import { isValidKey, validateKey, validatePrefix } from '../../src/storage/object-key.js';
 
 function messageOf(action: () => void): string {
   try {
@@ -24,6 +24,37 @@ describe('validateKey', () => {
     ]) {
       expect(() => validateKey(key)).not.toThrow();
     }
+  });
+
+  it('decides plain ASCII keys (checked in one pass) exactly at the edges', () => {
+    const valid = [
+      '.a',
+      'a/.b',
+      'a/..b',
+      '.lakeboxx/a',
+      'a/.lakebox',
+      `${'s'.repeat(255)}/x`,
+      `${'k/'.repeat(511)}kk`, // 1024 bytes
+      'sp ace/#%?/~!',
+    ];
+    const invalid = [
+      '.',
+      '..',
+      'a/.',
+      'a/..',
+      './a',
+      '.lakebox',
+      '.lakebox/a',
+      `${'s'.repeat(256)}/x`,
+      `${'k/'.repeat(511)}kkk`, // 1025 bytes
+      'a/',
+      '/a',
+      'a//b',
+      'a\\b',
+      'a\u007fb',
+    ];
+    for (const key of valid) expect([key, isValidKey(key)]).toEqual([key, true]);
+    for (const key of invalid) expect([key, isValidKey(key)]).toEqual([key, false]);
   });
 
   it('says what is wrong and what a key should look like', () => {

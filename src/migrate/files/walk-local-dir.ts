@@ -5,8 +5,9 @@
  * anything that is not a regular file or a directory (FIFOs, sockets, devices: reported,
  * never opened). Directories are read with synchronous calls, which for metadata that the
  * kernel has cached cost a few microseconds instead of a thread-pool round trip each: listing
- * 10,000 files takes tens of milliseconds. The event loop gets a turn between directories and
- * every few hundred entries, so progress and cancellation are never held up for long.
+ * 10,000 files takes tens of milliseconds. Entries come in batches of a few hundred, across
+ * directories, with a turn of the event loop between batches, so progress and cancellation
+ * are never held up for long while a tree of many small folders costs no turn per folder.
  */
 import type { BigIntStats, Dirent } from 'node:fs';
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
@@ -32,6 +33,10 @@ export async function* walkLocalDir(
 ): AsyncGenerator<ListedItem[]> {
   const rootReal = realpathSync(root);
   const pending: Folder[] = [{ abs: root, rel: '', ancestors: [rootReal] }];
+  let batch: ListedItem[] = [];
+  // Entries and folders met since the event loop last had a turn.
+  let sinceTurn = 0;
+  const due = () => ++sinceTurn >= ENTRIES_PER_TURN;
   while (pending.length > 0) {
     const folder = pending.pop()!;
     let dirents: Dirent[];
@@ -50,20 +55,26 @@ export async function* walkLocalDir(
       ];
       continue;
     }
-    let batch: ListedItem[] = [];
-    for (const [index, dirent] of dirents.entries()) {
-      if (index > 0 && index % ENTRIES_PER_TURN === 0 && batch.length > 0) {
-        yield batch;
-        batch = [];
-      }
+    for (const dirent of dirents) {
       const result = classify(folder, dirent, exclude);
       if (!result) continue;
       if ('abs' in result) pending.push(result);
       else batch.push(result);
+      if (due()) {
+        if (batch.length > 0) yield batch;
+        batch = [];
+        sinceTurn = 0;
+        await yieldToLoop();
+      }
     }
-    if (batch.length > 0) yield batch;
-    await yieldToLoop();
+    if (due()) {
+      if (batch.length > 0) yield batch;
+      batch = [];
+      sinceTurn = 0;
+      await yieldToLoop();
+    }
   }
+  if (batch.length > 0) yield batch;
 }
 
 function classify(
