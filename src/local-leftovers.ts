@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /**
  * What writers keep in the lake directory's `.lakebox/` only while they work, and a writer
  * that dies leaves behind: table-write staging, the work folders of features (jobs, compaction,
- * migration staging, cached transforms) and sync temporaries. Entries older than the grace
+ * migration staging, cached transforms). Entries older than the grace
  * period are removed; returns how many were (or, in a dry run, would be).
  */
 export async function removeLocalLeftovers(
@@ -12,7 +12,7 @@ export async function removeLocalLeftovers(
   graceMs: number,
   dryRun: boolean,
 ): Promise<number> {
-  const folders = [join(workRoot, 'staging'), join(workRoot, 'sync-tmp'), join(workRoot, 'tmp')];
+  const folders = [join(workRoot, 'staging'), join(workRoot, 'tmp')];
   for (const purpose of await readdir(join(workRoot, 'work')).catch(() => [] as string[])) {
     folders.push(join(workRoot, 'work', purpose));
   }

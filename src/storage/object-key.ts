@@ -6,6 +6,11 @@ export const MAX_KEY_BYTES = 1024;
 const MAX_SEGMENT_BYTES = 255;
 /** First segment that the fs backend keeps for itself (temporary files, metadata database). */
 export const RESERVED_SEGMENT = '.lakebox';
+/**
+ * How the names of files being written beside their final name begin (sync writes them so):
+ * no key has a segment that starts so, so no listing ever shows one.
+ */
+export const TEMPORARY_PREFIX = '.lakebox-tmp-';
 
 // C0 and C1 control characters, DEL, and lone UTF-16 surrogates (which have no UTF-8 form).
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
@@ -60,7 +65,12 @@ function isPlainKey(key: string): boolean {
     if (c === SLASH) {
       const length = i - segmentStart;
       if (length === 0 || length > MAX_SEGMENT_BYTES) return false;
-      if (key.charCodeAt(segmentStart) === DOT && length <= 2) return false; // maybe "." or ".."
+      // Maybe ".", ".." or a temporary name.
+      if (
+        key.charCodeAt(segmentStart) === DOT &&
+        (length <= 2 || key.startsWith(TEMPORARY_PREFIX, segmentStart))
+      )
+        return false;
       segmentStart = i + 1;
     } else if (c < 0x20 || c > 0x7e || c === 0x5c) {
       return false;
@@ -98,6 +108,8 @@ function keyProblem(key: string, isPrefix: boolean): string | undefined {
         : 'it has an empty segment ("//")';
     }
     if (segment === '.' || segment === '..') return `it has a "${segment}" segment`;
+    if (segment.startsWith(TEMPORARY_PREFIX))
+      return `a name starts with "${TEMPORARY_PREFIX}", which the lake keeps for files being written`;
   }
   if (segments[0] === RESERVED_SEGMENT && (segments.length > 1 || !isPrefix)) {
     return `"${RESERVED_SEGMENT}/" is reserved for the lake's own files`;

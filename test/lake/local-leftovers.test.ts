@@ -25,9 +25,9 @@ describe('vacuum of local leftovers', () => {
       await writeFile(join(folder, 'part.parquet'), 'x');
       await utimes(folder, old, old);
     }
-    await mkdir(join(work, 'sync-tmp'), { recursive: true });
-    await writeFile(join(work, 'sync-tmp', 'half-copied'), 'x');
-    await utimes(join(work, 'sync-tmp', 'half-copied'), old, old);
+    await mkdir(join(work, 'tmp'), { recursive: true });
+    await writeFile(join(work, 'tmp', 'half-written.tmp'), 'x');
+    await utimes(join(work, 'tmp', 'half-written.tmp'), old, old);
     const fresh = join(work, 'work', 'jobs', 'run_alive');
     await mkdir(fresh, { recursive: true });
 
@@ -38,7 +38,7 @@ describe('vacuum of local leftovers', () => {
     const run = await lake.vacuum();
     expect(run.metrics['stagingFoldersDeleted']).toBe(4);
     for (const folder of leftovers) expect(existsSync(folder)).toBe(false);
-    expect(existsSync(join(work, 'sync-tmp', 'half-copied'))).toBe(false);
+    expect(existsSync(join(work, 'tmp', 'half-written.tmp'))).toBe(false);
     expect(existsSync(fresh)).toBe(true);
     expect(existsSync(join(dir, 'lakebox.json'))).toBe(true);
   });

@@ -1,14 +1,14 @@
 import { readlinkSync } from 'node:fs';
 import { mkdir, open, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Lake } from '../../src/lake.js';
 import { tempDir, tempLake } from '../support/temp-lake.js';
 import { checksums } from './sync-support.js';
 
 // fsync leaves no trace a test can read back (only a power loss would tell), so the calls are
-// watched where the sync makes them: fdatasyncSync for small files, FileHandle.datasync for
-// streamed ones. Each records the file it flushed, to show it is still the temporary file.
+// watched where the sync makes them: FileHandle.datasync (and fdatasyncSync, should a path
+// use it). Each records the file it flushed, to show it is still the temporary file.
 const flushed = vi.hoisted(() => [] as string[]);
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
@@ -91,8 +91,10 @@ describe('sync with fsync', () => {
   it('flushes each file once, small and streamed, while it still has its temporary name', async () => {
     await sync('lake://raw/flushed', { fsync: true });
     expect(flushed).toHaveLength(8);
-    const tmpDir = join(lakeDir, '.lakebox/sync-tmp');
-    for (const path of flushed) expect(path.startsWith(`${tmpDir}/`)).toBe(true);
+    for (const path of flushed) {
+      expect(path.startsWith(join(lakeDir, 'raw/flushed/'))).toBe(true);
+      expect(basename(path)).toMatch(/^\.lakebox-tmp-/);
+    }
   });
 
   it('flushes on the streamed path too, which a bandwidth limit forces for every file', async () => {
@@ -106,8 +108,10 @@ describe('sync with fsync', () => {
     cleanups.push(out.cleanup);
     await sync(join(out.dir, 'copy'), { fsync: true });
     expect(flushed).toHaveLength(8);
-    for (const path of flushed)
-      expect(path.startsWith(join(out.dir, 'copy/.lakebox-sync/'))).toBe(true);
+    for (const path of flushed) {
+      expect(path.startsWith(join(out.dir, 'copy/'))).toBe(true);
+      expect(basename(path)).toMatch(/^\.lakebox-tmp-/);
+    }
     expect(await checksums(join(out.dir, 'copy'))).toEqual(await checksums(src));
   });
 });

@@ -1,33 +1,29 @@
 import { randomUUID } from 'node:crypto';
+import { constants, existsSync, lstatSync, rmSync, statSync, utimesSync } from 'node:fs';
 import {
-  closeSync,
-  constants,
-  fdatasyncSync,
-  fstatSync,
-  futimesSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
-import { mkdir, open, readdir, rename, rm, rmdir, unlink, type FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+  copyFile,
+  mkdir,
+  open,
+  rename,
+  rm,
+  rmdir,
+  unlink,
+  type FileHandle,
+} from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { TEMPORARY_PREFIX } from '../../storage/object-key.js';
 import { SyncFileError, fileErrorOf } from './sync-file-error.js';
 import type { ListedItem, SyncTree, TreeEntry, WrittenFile } from './sync-tree.js';
 import { localEntry, walkLocalDir } from './walk-local-dir.js';
 
 const CHUNK = 256 * 1024;
-/** Files up to this size may take the synchronous path (one chunk). */
-export const SMALL_FILE = CHUNK;
 
 export interface LocalDirTreeOptions {
   /**
-   * Where files are written before being renamed into place: on the same filesystem, and not
-   * listed (default `<root>/.lakebox-sync`). Leftovers of dead processes are removed on open.
+   * Remove the temporary files that dead processes left while writing here, as the listing
+   * meets them (destinations only: a source is never changed).
    */
-  tmpDir?: string;
+  removeStaleTemporaries?: boolean;
   /** fsync each file before its rename. */
   fsync?: boolean;
   /** Give written files the source's modification time (default true). */
@@ -38,28 +34,41 @@ export interface LocalDirTreeOptions {
 
 /**
  * A local directory as a sync source or destination. Files are written to a temporary name
- * and renamed into place, so a reader (or a crash) never sees a partial file. Reads open
- * files non-blocking, so that a file replaced by a FIFO can never hang a transfer.
+ * beside their final one (`.lakebox-tmp-<pid>-<uuid>`, a name no listing of the lake or of a
+ * sync shows) and renamed into place, so a reader (or a crash) never sees a partial file.
+ * Beside, not in one shared folder: creating a file locks its folder, and thousands of
+ * files created at once in one folder would wait on each other. Reads open files
+ * non-blocking, so that a file replaced by a FIFO can never hang a transfer.
  */
 export class LocalDirTree implements SyncTree {
   readonly location: string;
   readonly objectKey?: (path: string) => string;
-  private readonly tmpDir: string;
   private readonly folders = new Map<string, Promise<unknown>>();
-  private readonly syncFolders = new Set<string>();
-  private tmpReady?: Promise<void>;
 
   constructor(
     readonly root: string,
     private readonly options: LocalDirTreeOptions = {},
   ) {
-    this.tmpDir = options.tmpDir ?? join(root, '.lakebox-sync');
     this.location = options.location ?? root;
     this.objectKey = options.objectKey;
   }
 
-  list(): AsyncIterable<ListedItem[]> {
-    return walkLocalDir(this.root, new Set([this.tmpDir]));
+  async *list(): AsyncGenerator<ListedItem[]> {
+    for await (const batch of walkLocalDir(this.root)) {
+      if (!this.options.removeStaleTemporaries) {
+        yield batch;
+        continue;
+      }
+      // Temporary files are in-flight writes (of this or another live process) or the
+      // leftovers of a dead one: the first are not files yet, the second go.
+      const files = batch.filter((item) => {
+        if (item.kind !== 'skipped' || item.code !== 'TEMPORARY_FILE') return true;
+        const pid = Number(basename(item.path).slice(TEMPORARY_PREFIX.length).split('-')[0]);
+        if (Number.isInteger(pid) && !isAlive(pid)) rmSync(this.pathOf(item.path), { force: true });
+        return false;
+      });
+      if (files.length > 0) yield files;
+    }
   }
 
   async *read(entry: TreeEntry, checkUnchanged = true): AsyncGenerator<Buffer> {
@@ -99,8 +108,8 @@ export class LocalDirTree implements SyncTree {
   }
 
   async write(path: string, body: AsyncIterable<Buffer>, source: TreeEntry): Promise<WrittenFile> {
-    const tmp = join(await this.ensureTmp(), `${process.pid}-${randomUUID()}.tmp`);
     const target = this.pathOf(path);
+    const tmp = await this.temporaryBeside(target);
     try {
       const handle = await open(tmp, 'wx');
       let written: WrittenFile;
@@ -120,7 +129,6 @@ export class LocalDirTree implements SyncTree {
       } finally {
         await handle.close();
       }
-      await this.ensureFolder(dirname(target));
       await rename(tmp, target);
       return written;
     } catch (error) {
@@ -129,78 +137,48 @@ export class LocalDirTree implements SyncTree {
     }
   }
 
-  readSmallSync(entry: TreeEntry, checkUnchanged = true): Buffer {
-    let fd: number;
-    try {
-      fd = openSync(this.pathOf(entry.path), constants.O_RDONLY | constants.O_NONBLOCK);
-    } catch (error) {
-      throw fileErrorOf(error, entry.path, 'read');
-    }
-    try {
-      const buffer = Buffer.allocUnsafe(entry.size + 1);
-      let total = 0;
-      for (;;) {
-        let bytesRead: number;
-        try {
-          bytesRead = readSync(fd, buffer, total, buffer.length - total, null);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'EISDIR') throw notAFile(entry.path);
-          throw fileErrorOf(error, entry.path, 'read');
-        }
-        if (bytesRead === 0) break;
-        total += bytesRead;
-        if (total > entry.size) {
-          if (checkUnchanged) throw changed(entry.path);
-          break;
-        }
-      }
-      if (checkUnchanged) {
-        const after = fstatSync(fd);
-        if (!after.isFile()) throw notAFile(entry.path);
-        if (total !== entry.size || Math.floor(after.mtimeMs) !== Math.floor(entry.mtimeMs))
-          throw changed(entry.path);
-      }
-      return buffer.subarray(0, total);
-    } finally {
-      closeSync(fd);
-    }
+  localFile(path: string): string {
+    return this.pathOf(path);
   }
 
-  writeSmallSync(path: string, bytes: Buffer, source: TreeEntry): WrittenFile {
-    const tmp = join(this.tmpDir, `${process.pid}-${randomUUID()}.tmp`);
-    const target = this.pathOf(path);
+  /**
+   * Copies a file of another local tree in with one thread-pool call (`copyFile`: the kernel
+   * copies, no byte passes through JavaScript, and calls for many files run side by side),
+   * then stamps, checks and renames it into place like `write`. Undefined when the source is
+   * not a plain regular file (a symlink, say): the caller streams it instead.
+   */
+  async copyIn(sourceFile: string, source: TreeEntry): Promise<WrittenFile | undefined> {
+    const listed = lstatSync(sourceFile, { throwIfNoEntry: false });
+    if (!listed) throw fileErrorOf({ code: 'ENOENT' }, source.path, 'read');
+    // Also keeps FIFOs away from copyFile, whose blocking open would never return.
+    if (!listed.isFile()) return undefined;
+    if (listed.size !== source.size || Math.floor(listed.mtimeMs) !== Math.floor(source.mtimeMs))
+      throw changed(source.path);
+    const target = this.pathOf(source.path);
+    const tmp = await this.temporaryBeside(target);
     try {
-      const fd = openSync(tmp, 'wx');
-      let written: WrittenFile;
-      try {
-        for (let offset = 0; offset < bytes.length;)
-          offset += writeSync(fd, bytes, offset, bytes.length - offset);
-        if (this.options.preserveMtime !== false) {
-          const mtime = new Date(Math.floor(source.mtimeMs));
-          futimesSync(fd, mtime, mtime);
-        }
-        if (this.options.fsync) fdatasyncSync(fd);
-        const entry = localEntry(path, fstatSync(fd, { bigint: true }));
-        written = { version: entry.version, size: entry.size };
-      } finally {
-        closeSync(fd);
+      await copyFile(sourceFile, tmp, constants.COPYFILE_EXCL).catch((error: unknown) => {
+        throw fileErrorOf(error, source.path, existsSync(sourceFile) ? 'copy' : 'read');
+      });
+      const after = statSync(sourceFile, { throwIfNoEntry: false });
+      if (!after || Math.floor(after.mtimeMs) !== Math.floor(source.mtimeMs))
+        throw changed(source.path);
+      if (this.options.preserveMtime !== false) {
+        const mtime = new Date(Math.floor(source.mtimeMs));
+        utimesSync(tmp, mtime, mtime);
       }
-      const dir = dirname(target);
-      if (!this.syncFolders.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        this.syncFolders.add(dir);
+      if (this.options.fsync) {
+        const handle = await open(tmp, 'r');
+        await handle.datasync().finally(() => handle.close());
       }
-      renameSync(tmp, target);
-      return written;
+      const written = localEntry(source.path, lstatSync(tmp, { bigint: true }));
+      if (written.size !== source.size) throw changed(source.path);
+      await rename(tmp, target);
+      return { version: written.version, size: written.size };
     } catch (error) {
-      rmSync(tmp, { force: true });
-      throw writeError(error, path);
+      await rm(tmp, { force: true });
+      throw writeError(error, source.path);
     }
-  }
-
-  /** Prepares the temporary folder; the synchronous path needs it ready. */
-  async prepare(): Promise<void> {
-    await this.ensureTmp();
   }
 
   async delete(path: string): Promise<void> {
@@ -212,7 +190,6 @@ export class LocalDirTree implements SyncTree {
     // Empty folders left behind go too, up to (not including) the root.
     for (let dir = dirname(abs); dir.startsWith(`${this.root}/`); dir = dirname(dir)) {
       this.folders.delete(dir);
-      this.syncFolders.delete(dir);
       if (
         !(await rmdir(dir).then(
           () => true,
@@ -223,9 +200,7 @@ export class LocalDirTree implements SyncTree {
     }
   }
 
-  async close(): Promise<void> {
-    await rmdir(this.tmpDir).catch(() => undefined); // only when empty: other runs may be writing
-  }
+  async close(): Promise<void> {}
 
   get keepsMtime(): boolean {
     return this.options.preserveMtime !== false;
@@ -245,17 +220,10 @@ export class LocalDirTree implements SyncTree {
     return made;
   }
 
-  /** Creates the temporary folder and removes what dead processes left in it. */
-  private ensureTmp(): Promise<string> {
-    this.tmpReady ??= (async () => {
-      await mkdir(this.tmpDir, { recursive: true });
-      for (const name of await readdir(this.tmpDir).catch(() => [] as string[])) {
-        const pid = Number(name.split('-')[0]);
-        if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid))
-          await rm(join(this.tmpDir, name), { force: true });
-      }
-    })();
-    return this.tmpReady.then(() => this.tmpDir);
+  /** A new temporary name in the target's folder, which is made if missing. */
+  private async temporaryBeside(target: string): Promise<string> {
+    await this.ensureFolder(dirname(target));
+    return join(dirname(target), `${TEMPORARY_PREFIX}${process.pid}-${randomUUID()}`);
   }
 }
 

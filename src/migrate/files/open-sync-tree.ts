@@ -1,5 +1,5 @@
 import { mkdir, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { resolveEnvReferences } from '../../config/env-references.js';
 import { LakeError } from '../../errors/lake-error.js';
 import type { LakeServices } from '../../lake-services.js';
@@ -48,6 +48,7 @@ export async function openSyncTree(
       return new LocalDirTree(location.path, {
         fsync: options.fsync,
         preserveMtime: options.preserveMtime,
+        removeStaleTemporaries: options.role === 'destination',
       });
     }
     case 'lake': {
@@ -58,7 +59,7 @@ export async function openSyncTree(
         const root = join(zoneDir, ...location.prefix.split('/').filter(Boolean));
         await mkdir(root, { recursive: true });
         return new LocalDirTree(root, {
-          tmpDir: join(dirname(zoneDir), '.lakebox', 'sync-tmp'),
+          removeStaleTemporaries: options.role === 'destination',
           fsync: options.fsync,
           preserveMtime: options.preserveMtime,
           location: describeLocation(location),

@@ -6,13 +6,13 @@ import { isValidKey } from '../../storage/object-key.js';
 import { BandwidthLimiter } from './bandwidth-limiter.js';
 import { openSyncTree } from './open-sync-tree.js';
 import { runPool } from '../../concurrency/run-pool.js';
-import { SyncFileError } from './sync-file-error.js';
+import { SyncFileError, fileErrorOf } from './sync-file-error.js';
 import { loadFileStates, SyncJournal, type FileState } from './sync-journal.js';
 import { describeLocation, pairKey } from './sync-location.js';
 import { pathFilter } from './sync-options.js';
 import { SyncProgress } from './sync-progress.js';
 import type { SyncTree, TreeEntry, WrittenFile } from './sync-tree.js';
-import { SMALL_FILE } from './local-dir-tree.js';
+import { FileHasher } from './file-hasher.js';
 import type { SyncLocation, SyncOptions } from './sync-types.js';
 
 /** What a run of kind `sync` is given: a snapshot of the task it runs, or a one-shot spec. */
@@ -30,6 +30,9 @@ export interface SyncHooks {
   beforeTransfer?: (path: string) => Promise<void>;
 }
 
+/** Larger files stream, so that progress moves and cancellation stops them midway. */
+const COPY_IN_MAX = 64 * 1024 * 1024;
+
 /** Errors that concern a whole location, not one file: the execution stops at the first. */
 const FATAL_CODES = new Set([
   'STORAGE_UNREACHABLE',
@@ -40,7 +43,8 @@ const FATAL_CODES = new Set([
 interface Transferred {
   entry: TreeEntry;
   size: number;
-  checksum: string;
+  /** The source's, as it streamed; taken when verifying when it was copied locally. */
+  checksum?: string;
 }
 
 /**
@@ -62,6 +66,7 @@ export async function executeSync(
   const journal = new SyncJournal(services.db, ctx.run.id, pair);
   const treeOptions = { fsync: options.fsync, preserveMtime: options.preserveMtime };
   const trees: SyncTree[] = [];
+  let hasher: FileHasher | undefined;
   try {
     const source = await openSyncTree(services, params.source, { role: 'source', ...treeOptions });
     trees.push(source);
@@ -141,18 +146,20 @@ export async function executeSync(
     const transferred: Transferred[] = [];
     const { signal } = ctx;
 
-    // Small local files skip the thread pool (see SyncTree.readSmallSync): many times the files/s.
-    const fastPath = !limiter && source.readSmallSync && destination.writeSmallSync;
-    if (fastPath) await destination.prepare?.();
+    // Between two local directories the kernel copies (SyncTree.copyIn) and checksums are
+    // taken on worker threads (FileHasher), so copying and hashing use every core.
+    const copyLocally = !limiter && source.localFile && destination.copyIn;
+    const bothLocal = Boolean(source.localFile && destination.localFile);
+    const verifications: Promise<void>[] = [];
     const transfer = async (entry: TreeEntry): Promise<void> => {
       await hooks.beforeTransfer?.(entry.path);
-      if (fastPath && entry.size <= SMALL_FILE) {
+      if (copyLocally && entry.size <= COPY_IN_MAX) {
         signal.throwIfAborted();
-        const bytes = source.readSmallSync!(entry);
-        const checksum = createHash('sha256').update(bytes).digest('hex');
-        const written = destination.writeSmallSync!(entry.path, bytes, entry);
-        counters.bytesTransferred += written.size;
-        return transferredOne(entry, written, checksum);
+        const written = await destination.copyIn!(source.localFile!(entry.path), entry);
+        if (written) {
+          counters.bytesTransferred += written.size;
+          return transferredOne(entry, written, undefined);
+        }
       }
       const hash = createHash('sha256');
       let moved = 0;
@@ -170,34 +177,46 @@ export async function executeSync(
         throw error;
       }
     };
-    function transferredOne(entry: TreeEntry, written: WrittenFile, checksum: string): void {
+    /** `checksum` is the source's as it streamed; undefined when it is taken when verifying. */
+    function transferredOne(
+      entry: TreeEntry,
+      written: WrittenFile,
+      checksum: string | undefined,
+    ): void {
       counters.filesTransferred += 1;
       // The event is journaled before the state: a batch boundary between them must never
       // leave a file recorded as copied whose event was lost with the next batch.
       if (destination.objectKey)
         journal.objectCreated(destination.objectKey(entry.path), written.size, written.version);
-      journal.recordState(entry.path, stateOf(entry, written.version, checksum));
+      journal.recordState(entry.path, stateOf(entry, written.version, checksum ?? null));
       journal.report(entry.path, 'transferred', written.size);
-      transferred.push({ entry, size: written.size, checksum });
+      const job = { entry, size: written.size, checksum };
+      // Between local trees the check runs on the hasher's threads while copying goes on.
+      if (options.verify !== 'none' && bothLocal) {
+        const verified = verifyOne(job);
+        verified.catch(() => undefined); // awaited in the verify phase; a cancelled run never gets there
+        verifications.push(verified);
+      } else {
+        transferred.push(job);
+      }
     }
-    const compare = async (entry: TreeEntry): Promise<void> => {
-      const existing = destinationFiles.get(entry.path)!;
-      const [sourceSum, destinationSum] = await Promise.all([
-        checksumOf(source.read(entry), signal),
-        checksumOf(destination.read(existing, false), signal),
-      ]);
-      if (sourceSum !== destinationSum) return transfer(entry);
-      unchanged(entry);
-      journal.recordState(entry.path, stateOf(entry, existing.version, sourceSum));
-    };
+    // Compare mode: checksums of both sides decide which files move.
     await runPool(
-      [
-        ...compares.map((e) => ({ e, op: compare })),
-        ...transfers.map((e) => ({ e, op: transfer })),
-      ],
-      options.concurrency,
+      compares,
+      bothLocal ? compares.length : options.concurrency,
       signal,
-      ({ e, op }) => perFile(e.path, () => op(e)),
+      async (entry) => {
+        const existing = destinationFiles.get(entry.path)!;
+        const sums = await checksumPair(entry, existing);
+        if (!sums) return;
+        if (sums.source !== sums.destination) return void transfers.push(entry);
+        unchanged(entry);
+        journal.recordState(entry.path, stateOf(entry, existing.version, sums.source));
+      },
+    );
+    ctx.throwIfCancelled();
+    await runPool(transfers, options.concurrency, signal, (entry) =>
+      perFile(entry.path, () => transfer(entry)),
     );
     ctx.throwIfCancelled();
 
@@ -221,38 +240,20 @@ export async function executeSync(
     }
     ctx.throwIfCancelled();
 
-    // Verify: checksums of what moved (the source's taken while it streamed), or of everything.
+    // Verify: checksums of what moved (the source's taken while it streamed, unless it was
+    // copied locally), or of everything.
     if (options.verify !== 'none') {
       progress.enter('verifying');
-      const jobs: Array<{ entry: TreeEntry; size: number; checksum?: string }> = [...transferred];
+      const jobs: Transferred[] = [...transferred];
       if (options.verify === 'all')
         jobs.push(...present.map((entry) => ({ entry, size: entry.size })));
-      await runPool(jobs, Math.min(options.concurrency, 8), signal, (job) =>
-        perFile(job.entry.path, async () => {
-          const readBack = { ...job.entry, size: job.size };
-          const [expected, actual] = await Promise.all([
-            job.checksum ?? checksumOf(source.read(job.entry), signal),
-            destination.readSmallSync && readBack.size <= SMALL_FILE
-              ? sha256(destination.readSmallSync(readBack, false))
-              : checksumOf(destination.read(readBack, false), signal),
-          ]);
-          if (expected === actual) {
-            counters.filesVerified += 1;
-            return;
-          }
-          counters.filesFailed += 1;
-          // A version no file has, so that the next run copies it again (a missing state
-          // would let matching size and mtime pass it as unchanged).
-          journal.recordState(job.entry.path, stateOf(job.entry, 'checksum-mismatch', null));
-          journal.report(
-            job.entry.path,
-            'verify_failed',
-            job.size,
-            'CHECKSUM_MISMATCH',
-            `the destination's checksum (sha256 ${actual.slice(0, 16)}…) differs from the source's (${expected.slice(0, 16)}…)`,
-          );
-        }),
+      await runPool(
+        jobs,
+        bothLocal ? jobs.length : Math.min(options.concurrency, 8),
+        signal,
+        (job) => verifyOne(job),
       );
+      await Promise.all(verifications);
       ctx.throwIfCancelled();
     }
 
@@ -269,6 +270,71 @@ export async function executeSync(
       .flush()
       .catch((error: unknown) => ctx.log('error', `cannot record the report: ${String(error)}`));
     for (const tree of trees) await tree.close().catch(() => undefined);
+    await hasher?.close();
+  }
+
+  /** Checks one file's checksums at both ends, and records the outcome. */
+  async function verifyOne(job: Transferred): Promise<void> {
+    const sums = await checksumPair(job.entry, { ...job.entry, size: job.size }, job.checksum);
+    if (!sums) return;
+    if (sums.source === sums.destination) {
+      counters.filesVerified += 1;
+      return;
+    }
+    counters.filesFailed += 1;
+    // A version no file has, so that the next run copies it again (a missing state would
+    // let matching size and mtime pass it as unchanged).
+    journal.recordState(job.entry.path, stateOf(job.entry, 'checksum-mismatch', null));
+    journal.report(
+      job.entry.path,
+      'verify_failed',
+      job.size,
+      'CHECKSUM_MISMATCH',
+      `the destination's checksum (sha256 ${sums.destination.slice(0, 16)}…) differs from the source's (${sums.source.slice(0, 16)}…)`,
+    );
+  }
+
+  /**
+   * The checksums of a file at both ends (the source's taken already, or now); undefined,
+   * with the file reported failed, when either end cannot be read.
+   */
+  async function checksumPair(
+    entry: TreeEntry,
+    atDestination: TreeEntry,
+    sourceChecksum?: string,
+  ): Promise<{ source: string; destination: string } | undefined> {
+    const [source, destination] = trees as [SyncTree, SyncTree];
+    const [sourceSum, destinationSum] = await Promise.all([
+      sourceChecksum ?? checksum(source, entry),
+      checksum(destination, atDestination),
+    ]);
+    for (const sum of [sourceSum, destinationSum]) {
+      if (sum instanceof SyncFileError) {
+        fail(entry.path, sum);
+        return undefined;
+      }
+    }
+    return { source: sourceSum as string, destination: destinationSum as string };
+  }
+
+  /** A local file's checksum on the hasher's threads, a remote one's as it streams. */
+  async function checksum(tree: SyncTree, entry: TreeEntry): Promise<string | SyncFileError> {
+    if (tree.localFile) {
+      hasher ??= new FileHasher();
+      const hash = await hasher.hash(tree.localFile(entry.path));
+      if ('sha256' in hash) return hash.sha256;
+      const cause = Object.assign(new Error(hash.message), { code: hash.error });
+      return fileErrorOf(cause, entry.path, 'read');
+    }
+    return checksumOf(tree.read(entry, false), ctx.signal).catch((error: unknown) => {
+      if (isLakeError(error) && FATAL_CODES.has(error.code)) throw error;
+      return error instanceof SyncFileError ? error : fileErrorOf(error, entry.path, 'read');
+    });
+  }
+
+  function fail(path: string, error: SyncFileError): void {
+    counters.filesFailed += 1;
+    journal.report(path, 'failed', 0, error.code, error.message);
   }
 
   /** Runs one file's work; a failure of that file is reported, a fatal one rethrown. */
@@ -389,10 +455,6 @@ async function* counting(
     onBytes(chunk.length);
     yield chunk;
   }
-}
-
-function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 async function checksumOf(body: AsyncIterable<Buffer>, signal: AbortSignal): Promise<string> {

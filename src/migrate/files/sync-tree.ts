@@ -42,14 +42,13 @@ export interface SyncTree {
   /** Writes a whole file atomically: nothing is visible at `path` until all of it is. */
   write(path: string, body: AsyncIterable<Buffer>, source: TreeEntry): Promise<WrittenFile>;
   delete(path: string): Promise<void>;
+  /** Where a listed file lies on this machine, for trees that are local directories. */
+  localFile?(path: string): string;
   /**
-   * Optional fast path for a file that fits one chunk: the same read or write done with
-   * synchronous calls, which for small local files costs a fraction of the thread-pool round
-   * trips of the streaming path. Same checks and errors as `read` and `write`.
+   * Copies a file that lies on this machine in, without streaming it through JavaScript;
+   * undefined when it must be streamed after all (it is not a plain regular file). Same
+   * checks and errors as `read` and `write`.
    */
-  readSmallSync?(entry: TreeEntry, checkUnchanged?: boolean): Buffer;
-  writeSmallSync?(path: string, bytes: Buffer, source: TreeEntry): WrittenFile;
-  /** Called once before the first `writeSmallSync`. */
-  prepare?(): Promise<void>;
+  copyIn?(sourceFile: string, source: TreeEntry): Promise<WrittenFile | undefined>;
   close(): Promise<void>;
 }

@@ -13,7 +13,7 @@ import type { BigIntStats, Dirent } from 'node:fs';
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { join } from 'node:path';
-import { isValidKey } from '../../storage/object-key.js';
+import { isValidKey, TEMPORARY_PREFIX } from '../../storage/object-key.js';
 import type { ListedItem, TreeEntry } from './sync-tree.js';
 
 interface Folder {
@@ -85,6 +85,14 @@ function classify(
   const abs = join(folder.abs, dirent.name);
   if (exclude.has(abs)) return undefined;
   const path = folder.rel + dirent.name;
+  if (dirent.name.startsWith(TEMPORARY_PREFIX)) {
+    return {
+      kind: 'skipped',
+      path,
+      code: 'TEMPORARY_FILE',
+      message: `${path} is a file being written by a sync (or left by one that died)`,
+    };
+  }
   if (!isValidKey(path)) {
     return {
       kind: 'skipped',

@@ -1,0 +1,123 @@
+/**
+ * SHA-256 of local files on worker threads, so that hashing (the bulk of the CPU a verified
+ * sync spends) runs beside the copying on the other cores. Node hashes on the thread that
+ * calls it, and no library hashes files off the main thread, so this small pool is written
+ * by hand. The worker's code is a string, so it runs unchanged from the sources, the tests
+ * and the CLI bundle, with no file of its own to locate.
+ *
+ * Requests made in the same turn of the event loop go to the workers in chunks (a message
+ * per few dozen files, not one per file), and a worker takes the next chunk when it is done
+ * with its last: the main thread pays little per file, the workers stay busy.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+/** A file's hex SHA-256, or why it could not be read (an errno code such as ENOENT). */
+export type FileHash = { sha256: string } | { error: string; message: string };
+
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { closeSync, constants, fstatSync, openSync, readSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const buffer = Buffer.allocUnsafe(1 << 20);
+function hashFile(path) {
+  let fd;
+  try {
+    // Non-blocking, so that a file replaced by a FIFO can never hang the worker.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) return { error: 'NOT_A_FILE', message: path + ' is not a regular file' };
+    const hash = createHash('sha256');
+    for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0; ) hash.update(buffer.subarray(0, n));
+    return { sha256: hash.digest('hex') };
+  } catch (error) {
+    return { error: error.code || 'READ_ERROR', message: error.message };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+parentPort.on('message', (paths) => parentPort.postMessage(paths.map(hashFile)));
+`;
+
+const FILES_PER_CHUNK = 32;
+
+interface Request {
+  path: string;
+  resolve: (hash: FileHash) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * @example
+ * const hasher = new FileHasher();
+ * try {
+ *   const [a, b] = await Promise.all([hasher.hash('/data/a.csv'), hasher.hash('/lake/raw/a.csv')]);
+ * } finally {
+ *   await hasher.close();
+ * }
+ */
+export class FileHasher {
+  readonly #size: number;
+  readonly #idle: Worker[] = [];
+  readonly #busy = new Map<Worker, Request[]>();
+  #queue: Request[] = [];
+  #scheduled = false;
+  #closed = false;
+
+  /** `threads` defaults to the machine's cores (at most 4); workers start on first use. */
+  constructor(threads = Math.min(4, availableParallelism())) {
+    this.#size = Math.max(1, threads);
+  }
+
+  /** The file's hash; rejects only when the hasher is closed first or a worker dies. */
+  hash(path: string): Promise<FileHash> {
+    if (this.#closed) return Promise.reject(new Error('The file hasher is closed.'));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ path, resolve, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => {
+          this.#scheduled = false;
+          this.#dispatch();
+        });
+      }
+    });
+  }
+
+  /** Stops the workers; hashes still pending reject. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const error = new Error('The file hasher was closed before it finished.');
+    for (const request of this.#queue.splice(0)) request.reject(error);
+    const workers = [...this.#idle.splice(0), ...this.#busy.keys()];
+    for (const requests of this.#busy.values()) for (const r of requests) r.reject(error);
+    this.#busy.clear();
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      const worker = this.#idle.pop() ?? this.#spawn();
+      if (!worker) return;
+      const chunk = this.#queue.splice(0, FILES_PER_CHUNK);
+      this.#busy.set(worker, chunk);
+      worker.postMessage(chunk.map((r) => r.path));
+    }
+  }
+
+  #spawn(): Worker | undefined {
+    if (this.#busy.size + this.#idle.length >= this.#size) return undefined;
+    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    worker.on('message', (hashes: FileHash[]) => {
+      const chunk = this.#busy.get(worker) ?? [];
+      this.#busy.delete(worker);
+      this.#idle.push(worker);
+      for (const [i, request] of chunk.entries()) request.resolve(hashes[i]!);
+      this.#dispatch();
+    });
+    worker.on('error', (error) => {
+      for (const request of this.#busy.get(worker) ?? []) request.reject(error);
+      this.#busy.delete(worker);
+    });
+    return worker;
+  }
+}
