@@ -52,6 +52,8 @@ describe('validateKey', () => {
       'a//b',
       'a\\b',
       'a\u007fb',
+      '.lakebox-tmp-1-x',
+      'raw/in/.lakebox-tmp-42-abc',
     ];
     for (const key of valid) expect([key, isValidKey(key)]).toEqual([key, true]);
     for (const key of invalid) expect([key, isValidKey(key)]).toEqual([key, false]);

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Lake } from '../../src/lake.js';
 import { SyncService } from '../../src/migrate/files/sync-service.js';
+import { listAll } from '../../src/storage/object-store.js';
 import { tempDir, tempLake } from '../support/temp-lake.js';
 import { checksums, latch } from './sync-support.js';
 
@@ -222,6 +223,31 @@ describe('sync from a local directory into the lake', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('never copies or lists files being written, and removes those a dead process left', async () => {
+    await write('data/a.csv', 'a');
+    await write('data/.lakebox-tmp-1-copying', 'half'); // a sync writing into the source
+    const deadPid = Number(execFileSync('sh', ['-c', 'echo $$']).toString());
+    const folder = join(lakeDir, 'raw', 'in', 'data');
+    await mkdir(folder, { recursive: true });
+    const dead = join(folder, `.lakebox-tmp-${deadPid}-left`);
+    const live = join(folder, `.lakebox-tmp-${process.pid}-writing`);
+    await writeFile(dead, 'left by a killed run');
+    await writeFile(live, 'being written now');
+
+    const execution = await lake.sync.wait(
+      (await lake.sync.run({ from: src, to: 'lake://raw/in' })).id,
+    );
+    expect(execution).toMatchObject({ status: 'succeeded', filesTransferred: 1 });
+    expect(await lake.sync.report(execution.id, { outcome: 'skipped' })).toEqual([
+      expect.objectContaining({ path: 'data/.lakebox-tmp-1-copying', code: 'TEMPORARY_FILE' }),
+    ]);
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    const keys: string[] = [];
+    for await (const object of listAll(lake.store, 'raw/in/')) keys.push(object.key);
+    expect(keys).toEqual(['raw/in/data/a.csv']);
   });
 
   it('reports a file that vanishes or becomes a directory mid-run, and goes on with the rest', async () => {
