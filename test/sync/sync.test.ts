@@ -277,39 +277,59 @@ describe('sync from a local directory into the lake', () => {
     expect(await readdirNames(join(lakeDir, 'raw/v'))).toEqual(['stays.txt']);
   });
 
-  it('detects with verify "all" a destination changed behind its back, and copies it again next time', async () => {
-    await write('data.bin', Buffer.alloc(4096, 1));
-    await lake.sync.wait((await lake.sync.run({ from: src, to: 'lake://raw/t' })).id);
-    // Same size and mtime, same inode: only the content differs.
-    const target = join(lakeDir, 'raw/t/data.bin');
-    const before = await stat(target);
-    const handle = await open(target, 'r+');
-    await handle.write(Buffer.from('tampered'), 0, 8, 100);
-    await handle.close();
-    await utimes(target, before.atime, before.mtime);
+  it.each([
+    ['one small file (hashed on the main thread)', 1, 4096],
+    ['40 MiB in 20 files (hashed on worker threads)', 20, 2 * 1024 * 1024],
+  ])(
+    'detects with verify "all" a destination changed behind its back, and copies it again next time: %s',
+    async (_label, count, size) => {
+      for (let i = 0; i < count; i++) await write(`data-${i}.bin`, Buffer.alloc(size, i + 1));
+      await lake.sync.wait((await lake.sync.run({ from: src, to: 'lake://raw/t' })).id);
+      // Same size and mtime, same inode: only the content differs.
+      const target = join(lakeDir, 'raw/t/data-0.bin');
+      const before = await stat(target);
+      const handle = await open(target, 'r+');
+      await handle.write(Buffer.from('tampered'), 0, 8, 100);
+      await handle.close();
+      await utimes(target, before.atime, before.mtime);
 
-    const plain = await lake.sync.wait((await lake.sync.run({ from: src, to: 'lake://raw/t' })).id);
-    expect(plain).toMatchObject({ status: 'succeeded', filesTransferred: 0 }); // size and mtime cannot tell
-    const verified = await lake.sync.wait(
-      (await lake.sync.run({ from: src, to: 'lake://raw/t', options: { verify: 'all' } })).id,
-    );
-    expect(verified).toMatchObject({ status: 'succeeded_with_errors', filesFailed: 1 });
-    expect(await lake.sync.report(verified.id)).toMatchObject([
-      { path: 'data.bin', outcome: 'verify_failed', code: 'CHECKSUM_MISMATCH' },
-    ]);
-    const repaired = await lake.sync.wait(
-      (await lake.sync.run({ from: src, to: 'lake://raw/t' })).id,
-    );
-    expect(repaired).toMatchObject({ status: 'succeeded', filesTransferred: 1 });
-    expect(await readFile(target)).toEqual(Buffer.alloc(4096, 1));
+      const plain = await lake.sync.wait(
+        (await lake.sync.run({ from: src, to: 'lake://raw/t' })).id,
+      );
+      expect(plain).toMatchObject({ status: 'succeeded', filesTransferred: 0 }); // size and mtime cannot tell
+      const verified = await lake.sync.wait(
+        (await lake.sync.run({ from: src, to: 'lake://raw/t', options: { verify: 'all' } })).id,
+      );
+      expect(verified).toMatchObject({
+        status: 'succeeded_with_errors',
+        filesFailed: 1,
+        filesVerified: count - 1,
+      });
+      expect(await lake.sync.report(verified.id)).toMatchObject([
+        { path: 'data-0.bin', outcome: 'verify_failed', code: 'CHECKSUM_MISMATCH' },
+      ]);
+      const repaired = await lake.sync.wait(
+        (await lake.sync.run({ from: src, to: 'lake://raw/t' })).id,
+      );
+      expect(repaired).toMatchObject({ status: 'succeeded', filesTransferred: 1 });
+      expect(await readFile(target)).toEqual(Buffer.alloc(size, 1));
 
-    // Checksum comparison finds it too, without verify.
-    await truncate(join(src, 'data.bin'), 4096);
-    const byChecksum = await lake.sync.wait(
-      (await lake.sync.run({ from: src, to: 'lake://raw/t', options: { compare: 'checksum' } })).id,
-    );
-    expect(byChecksum).toMatchObject({ status: 'succeeded', filesTransferred: 0, filesSkipped: 1 });
-  });
+      // Checksum comparison tells a changed file from a touched one, without verify.
+      await truncate(join(src, 'data-0.bin'), size);
+      const changedSource = await open(join(src, `data-${count - 1}.bin`), 'r+');
+      await changedSource.write(Buffer.from('new'), 0, 3, 0);
+      await changedSource.close();
+      const byChecksum = await lake.sync.wait(
+        (await lake.sync.run({ from: src, to: 'lake://raw/t', options: { compare: 'checksum' } }))
+          .id,
+      );
+      expect(byChecksum).toMatchObject({
+        status: 'succeeded',
+        filesTransferred: 1,
+        filesSkipped: count - 1,
+      });
+    },
+  );
 
   it('leaves existing files alone with overwrite "never", and copies everything again with transfer mode "all"', async () => {
     await write('a.txt', 'source');

@@ -30,6 +30,9 @@ export interface SyncHooks {
   beforeTransfer?: (path: string) => Promise<void>;
 }
 
+/** Bytes to hash from which checksums of local files are taken on worker threads. */
+const HASH_ON_THREADS_FROM = 32 * 1024 * 1024;
+
 /** Larger files stream, so that progress moves and cancellation stops them midway. */
 const COPY_IN_MAX = 64 * 1024 * 1024;
 
@@ -67,6 +70,7 @@ export async function executeSync(
   const treeOptions = { fsync: options.fsync, preserveMtime: options.preserveMtime };
   const trees: SyncTree[] = [];
   let hasher: FileHasher | undefined;
+  let hashOnThreads = false;
   try {
     const source = await openSyncTree(services, params.source, { role: 'source', ...treeOptions });
     trees.push(source);
@@ -149,7 +153,15 @@ export async function executeSync(
     // Between two local directories the kernel copies (SyncTree.copyIn) and checksums are
     // taken on worker threads (FileHasher), so copying and hashing use every core.
     const copyLocally = !limiter && source.localFile && destination.copyIn;
-    const bothLocal = Boolean(source.localFile && destination.localFile);
+    // Worker threads pay for their start-up (some 20 ms) only with enough bytes to hash.
+    const bytesToHash =
+      2 *
+      (sum(compares) +
+        (options.verify === 'none' ? 0 : sum(transfers)) +
+        (options.verify === 'all' ? sum(present) : 0));
+    hashOnThreads = Boolean(
+      source.localFile && destination.localFile && bytesToHash >= HASH_ON_THREADS_FROM,
+    );
     const verifications: Promise<void>[] = [];
     const transfer = async (entry: TreeEntry): Promise<void> => {
       await hooks.beforeTransfer?.(entry.path);
@@ -191,8 +203,8 @@ export async function executeSync(
       journal.recordState(entry.path, stateOf(entry, written.version, checksum ?? null));
       journal.report(entry.path, 'transferred', written.size);
       const job = { entry, size: written.size, checksum };
-      // Between local trees the check runs on the hasher's threads while copying goes on.
-      if (options.verify !== 'none' && bothLocal) {
+      // On the hasher's threads the check runs while copying goes on.
+      if (options.verify !== 'none' && hashOnThreads) {
         const verified = verifyOne(job);
         verified.catch(() => undefined); // awaited in the verify phase; a cancelled run never gets there
         verifications.push(verified);
@@ -203,7 +215,7 @@ export async function executeSync(
     // Compare mode: checksums of both sides decide which files move.
     await runPool(
       compares,
-      bothLocal ? compares.length : options.concurrency,
+      hashOnThreads ? compares.length : options.concurrency,
       signal,
       async (entry) => {
         const existing = destinationFiles.get(entry.path)!;
@@ -249,7 +261,7 @@ export async function executeSync(
         jobs.push(...present.map((entry) => ({ entry, size: entry.size })));
       await runPool(
         jobs,
-        bothLocal ? jobs.length : Math.min(options.concurrency, 8),
+        hashOnThreads ? jobs.length : Math.min(options.concurrency, 8),
         signal,
         (job) => verifyOne(job),
       );
@@ -319,7 +331,7 @@ export async function executeSync(
 
   /** A local file's checksum on the hasher's threads, a remote one's as it streams. */
   async function checksum(tree: SyncTree, entry: TreeEntry): Promise<string | SyncFileError> {
-    if (tree.localFile) {
+    if (tree.localFile && hashOnThreads) {
       hasher ??= new FileHasher();
       const hash = await hasher.hash(tree.localFile(entry.path));
       if ('sha256' in hash) return hash.sha256;
