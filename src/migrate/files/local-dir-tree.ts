@@ -1,9 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { constants, existsSync, lstatSync, rmSync, statSync, utimesSync } from 'node:fs';
+import {
+  constants,
+  existsSync,
+  lstatSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  type BigIntStats,
+} from 'node:fs';
+import { setImmediate } from 'node:timers/promises';
 import {
   copyFile,
   mkdir,
   open,
+  readdir,
   rename,
   rm,
   rmdir,
@@ -17,6 +27,8 @@ import type { ListedItem, SyncTree, TreeEntry, WrittenFile } from './sync-tree.j
 import { localEntry, walkLocalDir } from './walk-local-dir.js';
 
 const CHUNK = 256 * 1024;
+/** `statFiles` lets the event loop have a turn this often. */
+const STATS_PER_TURN = 500;
 
 export interface LocalDirTreeOptions {
   /**
@@ -63,8 +75,7 @@ export class LocalDirTree implements SyncTree {
       // leftovers of a dead one: the first are not files yet, the second go.
       const files = batch.filter((item) => {
         if (item.kind !== 'skipped' || item.code !== 'TEMPORARY_FILE') return true;
-        const pid = Number(basename(item.path).slice(TEMPORARY_PREFIX.length).split('-')[0]);
-        if (Number.isInteger(pid) && !isAlive(pid)) rmSync(this.pathOf(item.path), { force: true });
+        removeIfStale(this.pathOf(item.path));
         return false;
       });
       if (files.length > 0) yield files;
@@ -135,6 +146,26 @@ export class LocalDirTree implements SyncTree {
       await rm(tmp, { force: true });
       throw writeError(error, path);
     }
+  }
+
+  async statFiles(paths: Iterable<string>): Promise<Map<string, TreeEntry>> {
+    const found = new Map<string, TreeEntry>();
+    let sinceTurn = 0;
+    for (const path of paths) {
+      // Synchronous, as the listing is (see walkLocalDir); through symlinks, as it goes too.
+      let stats: BigIntStats | undefined;
+      try {
+        stats = statSync(this.pathOf(path), { bigint: true, throwIfNoEntry: false });
+      } catch {
+        stats = undefined; // ENOTDIR, ELOOP: no file there, and writing it will say why
+      }
+      if (stats?.isFile()) found.set(path, localEntry(path, stats));
+      if (++sinceTurn === STATS_PER_TURN) {
+        sinceTurn = 0;
+        await setImmediate();
+      }
+    }
+    return found;
   }
 
   localFile(path: string): string {
@@ -210,10 +241,20 @@ export class LocalDirTree implements SyncTree {
     return join(this.root, ...path.split('/'));
   }
 
+  /**
+   * Makes a folder once per tree. A folder that was there already may hold what a dead
+   * process was writing: those go now, since a destination looked up by name (`statFiles`)
+   * is never walked, and the file a dead run was writing is written here again.
+   */
   private ensureFolder(dir: string): Promise<unknown> {
     let made = this.folders.get(dir);
     if (!made) {
-      made = mkdir(dir, { recursive: true });
+      made = mkdir(dir, { recursive: true }).then(async (created) => {
+        if (created || !this.options.removeStaleTemporaries) return;
+        for (const name of await readdir(dir)) {
+          if (name.startsWith(TEMPORARY_PREFIX)) removeIfStale(join(dir, name));
+        }
+      });
       made.catch(() => this.folders.delete(dir));
       this.folders.set(dir, made);
     }
@@ -225,6 +266,12 @@ export class LocalDirTree implements SyncTree {
     await this.ensureFolder(dirname(target));
     return join(dirname(target), `${TEMPORARY_PREFIX}${process.pid}-${randomUUID()}`);
   }
+}
+
+/** Removes a temporary file if the process that was writing it is gone. */
+function removeIfStale(file: string): void {
+  const pid = Number(basename(file).slice(TEMPORARY_PREFIX.length).split('-')[0]);
+  if (Number.isInteger(pid) && !isAlive(pid)) rmSync(file, { force: true });
 }
 
 function isAlive(pid: number): boolean {

@@ -42,6 +42,11 @@ export interface SyncTree {
   /** Writes a whole file atomically: nothing is visible at `path` until all of it is. */
   write(path: string, body: AsyncIterable<Buffer>, source: TreeEntry): Promise<WrittenFile>;
   delete(path: string): Promise<void>;
+  /**
+   * The files among `paths` (those that exist and are files), looked up by name: cheaper
+   * than `list` when only known paths matter.
+   */
+  statFiles?(paths: Iterable<string>): Promise<Map<string, TreeEntry>>;
   /** Where a listed file lies on this machine, for trees that are local directories. */
   localFile?(path: string): string;
   /**
