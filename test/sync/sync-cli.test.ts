@@ -20,6 +20,24 @@ describe('lakebox sync', () => {
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
 
+  it('verifies with checksums taken on worker threads, from the bundled CLI', async () => {
+    const big = join(root, 'big');
+    await mkdir(big, { recursive: true });
+    // 40 MiB: enough bytes to hash for the sync to start its hashing threads.
+    for (let i = 0; i < 20; i++)
+      await writeFile(join(big, `part-${i}.bin`), Buffer.alloc(2 << 20, i));
+    const env = { LAKEBOX_LAKE: lake };
+    const first = await runCli(['sync', 'run', '--from', big, '--to', 'lake://raw/big'], { env });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/20 transferred .* 20 verified/);
+    const compared = await runCli(
+      ['sync', 'run', '--from', big, '--to', 'lake://raw/big', '--compare', 'checksum'],
+      { env },
+    );
+    expect(compared.code).toBe(0);
+    expect(compared.stdout).toMatch(/0 transferred .* 20 skipped/);
+  });
+
   it('creates, lists, starts, reports and shows the status of a task', async () => {
     const env = { LAKEBOX_LAKE: lake };
     const created = await runCli(

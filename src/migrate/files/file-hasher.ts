@@ -2,41 +2,70 @@
  * SHA-256 of local files on worker threads, so that hashing (the bulk of the CPU a verified
  * sync spends) runs beside the copying on the other cores. Node hashes on the thread that
  * calls it, and no library hashes files off the main thread, so this small pool is written
- * by hand. The worker's code is a string, so it runs unchanged from the sources, the tests
- * and the CLI bundle, with no file of its own to locate.
+ * by hand. The workers' code is a string (built from `hashFile`'s own source), so it runs
+ * unchanged from the sources, the tests and the CLI bundle, with no file of its own to find.
  *
  * Requests made in the same turn of the event loop go to the workers in chunks (a message
  * per few dozen files, not one per file), and a worker takes the next chunk when it is done
  * with its last: the main thread pays little per file, the workers stay busy.
  */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 /** A file's hex SHA-256, or why it could not be read (an errno code such as ENOENT). */
 export type FileHash = { sha256: string } | { error: string; message: string };
 
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { closeSync, constants, fstatSync, openSync, readSync } = require('node:fs');
-const { createHash } = require('node:crypto');
-const buffer = Buffer.allocUnsafe(1 << 20);
-function hashFile(path) {
-  let fd;
+/**
+ * Hashes one file, on whichever thread calls it. Its dependencies come as arguments because
+ * its source text is also the workers' code (see WORKER_SOURCE): it must not reach for
+ * anything around it.
+ */
+function hashFile(
+  path: string,
+  fs: typeof import('node:fs'),
+  crypto: typeof import('node:crypto'),
+  buffer: Buffer,
+): FileHash {
+  let fd: number | undefined;
   try {
-    // Non-blocking, so that a file replaced by a FIFO can never hang the worker.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-    if (!fstatSync(fd).isFile()) return { error: 'NOT_A_FILE', message: path + ' is not a regular file' };
-    const hash = createHash('sha256');
-    for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0; ) hash.update(buffer.subarray(0, n));
+    // Non-blocking, so that a file replaced by a FIFO can never hang the thread.
+    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    if (!fs.fstatSync(fd).isFile())
+      return { error: 'NOT_A_FILE', message: `${path} is not a regular file` };
+    const hash = crypto.createHash('sha256');
+    for (let n; (n = fs.readSync(fd, buffer, 0, buffer.length, null)) > 0;)
+      hash.update(buffer.subarray(0, n));
     return { sha256: hash.digest('hex') };
   } catch (error) {
-    return { error: error.code || 'READ_ERROR', message: error.message };
+    const { code, message } = error as NodeJS.ErrnoException;
+    return { error: code ?? 'READ_ERROR', message };
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
-parentPort.on('message', (paths) => parentPort.postMessage(paths.map(hashFile)));
+
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const fs = require('node:fs');
+const crypto = require('node:crypto');
+const buffer = Buffer.allocUnsafe(1 << 20);
+const hashFile = ${hashFile.toString()};
+parentPort.on('message', (paths) =>
+  parentPort.postMessage(paths.map((path) => hashFile(path, fs, crypto, buffer))),
+);
 `;
+
+const mainThreadBuffer = Buffer.allocUnsafe(256 * 1024);
+
+/**
+ * Hashes a file on the calling thread with synchronous reads: for the few small files for
+ * which starting workers would cost more than the hashing.
+ */
+export function hashFileHere(path: string): FileHash {
+  return hashFile(path, fs, crypto, mainThreadBuffer);
+}
 
 const FILES_PER_CHUNK = 32;
 

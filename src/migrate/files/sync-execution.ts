@@ -12,7 +12,7 @@ import { describeLocation, pairKey } from './sync-location.js';
 import { pathFilter } from './sync-options.js';
 import { SyncProgress } from './sync-progress.js';
 import type { SyncTree, TreeEntry, WrittenFile } from './sync-tree.js';
-import { FileHasher } from './file-hasher.js';
+import { FileHasher, hashFileHere, type FileHash } from './file-hasher.js';
 import type { SyncLocation, SyncOptions } from './sync-types.js';
 
 /** What a run of kind `sync` is given: a snapshot of the task it runs, or a one-shot spec. */
@@ -334,11 +334,20 @@ export async function executeSync(
     return { source: sourceSum as string, destination: destinationSum as string };
   }
 
-  /** A local file's checksum on the hasher's threads, a remote one's as it streams. */
+  /**
+   * A local file's checksum on the hasher's threads (or, with little to hash, right here),
+   * a remote one's as it streams.
+   */
   async function checksum(tree: SyncTree, entry: TreeEntry): Promise<string | SyncFileError> {
-    if (tree.localFile && hashOnThreads) {
-      hasher ??= new FileHasher();
-      const hash = await hasher.hash(tree.localFile(entry.path));
+    if (tree.localFile) {
+      const path = tree.localFile(entry.path);
+      let hash: FileHash;
+      if (hashOnThreads) {
+        hasher ??= new FileHasher();
+        hash = await hasher.hash(path);
+      } else {
+        hash = hashFileHere(path);
+      }
       if ('sha256' in hash) return hash.sha256;
       const cause = Object.assign(new Error(hash.message), { code: hash.error });
       return fileErrorOf(cause, entry.path, 'read');
