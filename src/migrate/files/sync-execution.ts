@@ -164,9 +164,10 @@ export async function executeSync(
       (sum(compares) +
         (options.verify === 'none' ? 0 : sum(transfers)) +
         (options.verify === 'all' ? sum(present) : 0));
-    hashOnThreads = Boolean(
-      source.localFile && destination.localFile && bytesToHash >= HASH_ON_THREADS_FROM,
-    );
+    hashOnThreads = bytesToHash >= HASH_ON_THREADS_FROM;
+    // Between local trees every check runs on the hasher's threads: no end is a server that
+    // thousands of checks at once could swamp.
+    const allOnThreads = hashOnThreads && Boolean(source.localFile && destination.localFile);
     const verifications: Promise<void>[] = [];
     const transfer = async (entry: TreeEntry): Promise<void> => {
       await hooks.beforeTransfer?.(entry.path);
@@ -209,7 +210,7 @@ export async function executeSync(
       journal.report(entry.path, 'transferred', written.size);
       const job = { entry, size: written.size, checksum };
       // On the hasher's threads the check runs while copying goes on.
-      if (options.verify !== 'none' && hashOnThreads) {
+      if (options.verify !== 'none' && allOnThreads) {
         const verified = verifyOne(job);
         verified.catch(() => undefined); // awaited in the verify phase; a cancelled run never gets there
         verifications.push(verified);
@@ -220,7 +221,7 @@ export async function executeSync(
     // Compare mode: checksums of both sides decide which files move.
     await runPool(
       compares,
-      hashOnThreads ? compares.length : options.concurrency,
+      allOnThreads ? compares.length : options.concurrency,
       signal,
       async (entry) => {
         const existing = destinationFiles.get(entry.path)!;
@@ -266,7 +267,7 @@ export async function executeSync(
         jobs.push(...present.map((entry) => ({ entry, size: entry.size })));
       await runPool(
         jobs,
-        hashOnThreads ? jobs.length : Math.min(options.concurrency, 8),
+        allOnThreads ? jobs.length : Math.min(options.concurrency, 8),
         signal,
         (job) => verifyOne(job),
       );
