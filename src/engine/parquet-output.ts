@@ -67,18 +67,13 @@ export async function writeParquetFiles(
   } catch (error) {
     throw sqlError(error, `Writing ${output.tableName} failed`);
   }
-  const [written, empty] = partition(stats, (row) => Number(row.count) > 0);
+  // An empty select still makes one empty file: not a file of the table.
+  const written = stats.filter((row) => Number(row.count) > 0);
+  const empty = stats.filter((row) => Number(row.count) === 0);
   await Promise.all(empty.map((row) => rm(row.filename, { force: true })));
   const keys = written.map(
     (row) => `${dataPrefix}/${relative(outDir, row.filename).split(sep).join('/')}`,
   );
   await store.putFiles(written.map((row, i) => ({ key: keys[i]!, localPath: row.filename })));
   return written.map((row, i) => dataFileFromCopyStats(row, keys[i]!));
-}
-
-function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
-  const yes: T[] = [];
-  const no: T[] = [];
-  for (const item of items) (test(item) ? yes : no).push(item);
-  return [yes, no];
 }

@@ -4,15 +4,7 @@
  * file, fsync, rename), deletes prune empty folders, listings follow ListObjectsV2
  * (`list-fs-objects.ts`), and symlinks never lead out of the root.
  */
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  fsync,
-  futimesSync,
-  openSync,
-  type BigIntStats,
-} from 'node:fs';
+import { constants } from 'node:fs';
 import {
   copyFile,
   lstat,
@@ -30,9 +22,16 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { runPool } from '../concurrency/run-pool.js';
 import { LakeError } from '../errors/lake-error.js';
+import {
+  fsEtag,
+  nextWriteStamp,
+  objectInfo,
+  syncDirectory,
+  syncForMove,
+  writeAll,
+} from './fs-durable-file.js';
 import { isInside, isMissing, type FsTree } from './fs-tree.js';
 import { listFsObjects } from './list-fs-objects.js';
 import { mapFsError } from './map-fs-error.js';
@@ -59,7 +58,6 @@ export interface FsObjectStoreOptions {
 }
 
 const MAX_KEYS = 1000;
-const fsyncOnPool = promisify(fsync);
 /** fsyncs in flight at once; more than the libuv pool's threads, so none sits idle. */
 const SYNC_CONCURRENCY = 64;
 /** Renames (and the folder checks before them) in flight at once in `putFiles`. */
@@ -180,7 +178,15 @@ export class FsObjectStore implements ObjectStore {
     });
     await runPool([...changed], SYNC_CONCURRENCY, undefined, syncDirectory);
     for (const [i, file] of files.entries()) {
-      if (!stored.has(i)) results[i] = await this.putFile(file.key, file.localPath);
+      if (stored.has(i)) continue;
+      // Copying a file onto itself and consuming the original would lose it.
+      if (sources[i] === this.localPath(file.key)) {
+        throw new LakeError(
+          'FILE_NOT_FOUND',
+          `Cannot store ${JSON.stringify(file.key)}: the file written in its place is missing or not a regular file.`,
+        );
+      }
+      results[i] = await this.putFile(file.key, file.localPath);
     }
     return results as PutResult[];
   }
@@ -471,76 +477,6 @@ export class FsObjectStore implements ObjectStore {
   }
 }
 
-/** Cheap, from stat alone (so `head` never reads content): inode, size and mtime in ns. */
-function fsEtag(stats: BigIntStats): string {
-  return `${stats.ino.toString(36)}-${stats.size.toString(36)}-${stats.mtimeNs.toString(36)}`;
-}
-
-function objectInfo(key: string, stats: BigIntStats): ObjectInfo {
-  return {
-    key,
-    size: Number(stats.size),
-    etag: fsEtag(stats),
-    lastModified: new Date(Number(stats.mtimeMs)),
-  };
-}
-
-let lastStampMicros = 0;
-/** Wall-clock seconds with microseconds, strictly increasing within the process. */
-function nextWriteStamp(): number {
-  lastStampMicros = Math.max(Date.now() * 1000, lastStampMicros + 1);
-  return lastStampMicros / 1e6;
-}
-
-async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
-  for (let offset = 0; offset < bytes.length;) {
-    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
-    offset += bytesWritten;
-  }
-}
-
-/**
- * Stamps a file that is about to be renamed into the store and syncs it to disk, so the
- * rename never publishes unsynced bytes. Undefined when it is not a regular file or may not
- * be modified (then `putFile` copies it, or says why not).
- *
- * Only the fsync goes to libuv's thread pool: open, stat, utimes and close take microseconds,
- * less than the thread hop of a promise call, and a batch makes hundreds of them.
- */
-async function syncForMove(source: string): Promise<PutResult | undefined> {
-  let fd: number | undefined;
-  try {
-    // Not through a symlink: the link itself would move, not the file it names.
-    fd = openSync(source, constants.O_RDWR | constants.O_NOFOLLOW);
-    if (!fstatSync(fd).isFile()) return undefined;
-    const stamp = nextWriteStamp();
-    futimesSync(fd, stamp, stamp);
-    await fsyncOnPool(fd);
-    const stats = fstatSync(fd, { bigint: true });
-    return { etag: fsEtag(stats), size: Number(stats.size) };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (isPermission(error) || code === 'ELOOP' || code === 'EISDIR' || isMissing(error))
-      return undefined;
-    throw error;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/** Makes a rename durable; not every platform can fsync a directory, which is fine there. */
-async function syncDirectory(dir: string): Promise<void> {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    await fsyncOnPool(fd);
-  } catch {
-    // Windows cannot open directories; its renames are journaled by NTFS.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 async function isDirectory(path: string): Promise<boolean> {
   return (await lstat(path).catch(() => undefined))?.isDirectory() ?? false;
 }
@@ -548,11 +484,6 @@ async function isDirectory(path: string): Promise<boolean> {
 function rethrowUnlessMissing(error: unknown): undefined {
   if (isMissing(error)) return undefined;
   throw error;
-}
-
-function isPermission(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'EACCES' || code === 'EPERM';
 }
 
 function folderConflict(key: string, why: string): LakeError {

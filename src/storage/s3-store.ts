@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { runPool } from '../concurrency/run-pool.js';
+import { S3_PART_SIZE } from './s3-etag.js';
 import { LakeError } from '../errors/lake-error.js';
 import { displayEndpoint, mapS3Error, type S3ErrorContext } from './map-s3-error.js';
 import { bodyChunks, discardBody, inMemoryBytes } from './object-body.js';
@@ -48,7 +49,7 @@ export interface S3ObjectStoreOptions {
 
 // 8 MiB parts, 4 in flight: about 40 MiB of live buffers per upload, whatever the object size
 // (with garbage and the allocator's retained pages, RSS settles some 130 MiB above idle).
-const PART_SIZE = 8 * 1024 * 1024;
+const PART_SIZE = S3_PART_SIZE;
 const QUEUE_SIZE = 4;
 const MAX_KEYS = 1000;
 /** Objects uploaded at once by `putFiles`; each small upload is mostly a round trip. */

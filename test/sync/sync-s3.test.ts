@@ -1,7 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { Lake } from '../../src/lake.js';
+import { S3ObjectStore } from '../../src/storage/s3-store.js';
 import { createTestDatabase, freePort } from '../support/postgres-server.js';
 import { startS3Server, type S3TestServer } from '../support/s3-server.js';
 import { tempDir, tempLake } from '../support/temp-lake.js';
@@ -48,6 +49,36 @@ describe('sync with S3 (s3rver) and PostgreSQL metadata', () => {
     endpoint: server.endpoint,
     accessKeyId: '${env:SYNC_TEST_KEY}',
     secretAccessKey: '${env:SYNC_TEST_SECRET}',
+  });
+
+  it('verifies an upload by the ETag S3 returns, reading back only what it cannot vouch for', async () => {
+    const gets = vi.spyOn(S3ObjectStore.prototype, 'get');
+    try {
+      const up = await lake.sync.wait(
+        (await lake.sync.run({ from: src, to: 's3://sync-bucket/etag', s3: s3() })).id,
+      );
+      expect(up).toMatchObject({
+        status: 'succeeded',
+        filesTransferred: NAMES.length,
+        filesVerified: NAMES.length,
+      });
+      expect(gets).not.toHaveBeenCalled();
+      // Files that did not move have no ETag foreseen: verify "all" reads them back.
+      const all = await lake.sync.wait(
+        (
+          await lake.sync.run({
+            from: src,
+            to: 's3://sync-bucket/etag',
+            s3: s3(),
+            options: { verify: 'all' },
+          })
+        ).id,
+      );
+      expect(all).toMatchObject({ status: 'succeeded', filesVerified: NAMES.length });
+      expect(gets).toHaveBeenCalledTimes(NAMES.length);
+    } finally {
+      gets.mockRestore();
+    }
   });
 
   it('copies a local tree to S3 and back, names intact, incrementally, never storing the secret', async () => {

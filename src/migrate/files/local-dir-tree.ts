@@ -120,8 +120,9 @@ export class LocalDirTree implements SyncTree {
 
   async write(path: string, body: AsyncIterable<Buffer>, source: TreeEntry): Promise<WrittenFile> {
     const target = this.pathOf(path);
-    const tmp = await this.temporaryBeside(target);
+    let tmp: string | undefined;
     try {
+      tmp = await this.temporaryBeside(target);
       const handle = await open(tmp, 'wx');
       let written: WrittenFile;
       try {
@@ -143,7 +144,7 @@ export class LocalDirTree implements SyncTree {
       await rename(tmp, target);
       return written;
     } catch (error) {
-      await rm(tmp, { force: true });
+      if (tmp) await rm(tmp, { force: true });
       throw writeError(error, path);
     }
   }
@@ -186,8 +187,9 @@ export class LocalDirTree implements SyncTree {
     if (listed.size !== source.size || Math.floor(listed.mtimeMs) !== Math.floor(source.mtimeMs))
       throw changed(source.path);
     const target = this.pathOf(source.path);
-    const tmp = await this.temporaryBeside(target);
+    let tmp: string | undefined;
     try {
+      tmp = await this.temporaryBeside(target);
       await copyFile(sourceFile, tmp, constants.COPYFILE_EXCL).catch((error: unknown) => {
         throw fileErrorOf(error, source.path, existsSync(sourceFile) ? 'copy' : 'read');
       });
@@ -207,7 +209,7 @@ export class LocalDirTree implements SyncTree {
       await rename(tmp, target);
       return { version: written.version, size: written.size };
     } catch (error) {
-      await rm(tmp, { force: true });
+      if (tmp) await rm(tmp, { force: true });
       throw writeError(error, source.path);
     }
   }

@@ -5,6 +5,7 @@ import { LakeError } from '../../errors/lake-error.js';
 import type { LakeServices } from '../../lake-services.js';
 import { GuardedStore } from '../../storage/guarded-store.js';
 import { openObjectStore } from '../../storage/open-store.js';
+import { S3_PART_SIZE } from '../../storage/s3-etag.js';
 import { LocalDirTree } from './local-dir-tree.js';
 import { describeLocation } from './sync-location.js';
 import type { SyncTree } from './sync-tree.js';
@@ -67,7 +68,12 @@ export async function openSyncTree(
         });
       }
       const writer = store instanceof GuardedStore ? store.backend : store;
-      return new StoreTree(store, { prefix, writer, inLake: true });
+      return new StoreTree(store, {
+        prefix,
+        writer,
+        inLake: true,
+        etagPartSize: store.kind === 's3' ? S3_PART_SIZE : undefined,
+      });
     }
     case 's3': {
       const resolved = resolveEnvReferences(location, 'sync location', options.env ?? process.env);
@@ -83,6 +89,7 @@ export async function openSyncTree(
       });
       return new StoreTree(new GuardedStore(backend), {
         prefix: '',
+        etagPartSize: S3_PART_SIZE,
         onClose: () => backend.close(),
       });
     }

@@ -13,6 +13,8 @@ export interface StoreTreeOptions {
   writer?: ObjectStore;
   /** Set for trees inside the lake, whose writes are announced as `object.created`. */
   inLake?: boolean;
+  /** For a store on S3: the part size of its uploads (see SyncTree.etagPartSize). */
+  etagPartSize?: number;
   /** Closes what was opened for this tree (an S3 client). */
   onClose?: () => Promise<void>;
 }
@@ -22,6 +24,7 @@ export class StoreTree implements SyncTree {
   readonly keepsMtime = false;
   readonly location: string;
   readonly objectKey?: (path: string) => string;
+  readonly etagPartSize?: number;
   private readonly keyPrefix: string;
 
   constructor(
@@ -31,6 +34,7 @@ export class StoreTree implements SyncTree {
     this.keyPrefix = options.prefix ? `${options.prefix}/` : '';
     this.location = `${store.location.replace(/\/$/, '')}/${options.prefix}`;
     if (options.inLake) this.objectKey = (path) => this.keyPrefix + path;
+    this.etagPartSize = options.etagPartSize;
   }
 
   async *list(): AsyncGenerator<ListedItem[]> {

@@ -26,6 +26,11 @@ export interface SyncTree {
   readonly location: string;
   /** Whether `write` gives files the modification time it is passed (local directories). */
   readonly keepsMtime: boolean;
+  /**
+   * Set for trees on S3: the part size of its uploads, from which the ETag of a written
+   * object can be foreseen (see S3EtagHasher), so a transfer is verified without a read-back.
+   */
+  readonly etagPartSize?: number;
   /** The lake object key of a path, for trees inside the lake (their writes emit events). */
   readonly objectKey?: (path: string) => string;
   /**
