@@ -2,7 +2,12 @@
 // (and not having Node lex every CommonJS dependency for its exports) is most of what keeps
 // `lakebox query "select 1"` fast. Native addons, the AWS SDK and esbuild (which finds its
 // binary next to its own files) stay external packages.
+import { rm } from 'node:fs/promises';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: without a clean folder, every build would leave the last
+// build's chunks behind.
+await rm('dist/cli-bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: { lakebox: 'src/cli/main.ts' },
