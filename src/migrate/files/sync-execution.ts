@@ -1,16 +1,17 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { isLakeError } from '../../errors/lake-error.js';
 import type { LakeServices } from '../../lake-services.js';
 import type { RunContext, RunOutcome } from '../../runs/run-executor.js';
-import { isValidKey } from '../../storage/object-key.js';
 import { S3EtagHasher } from '../../storage/s3-etag.js';
 import { BandwidthLimiter } from './bandwidth-limiter.js';
+import { checksumOf, counting, hashing } from './byte-streams.js';
 import { openSyncTree } from './open-sync-tree.js';
 import { runPool } from '../../concurrency/run-pool.js';
 import { SyncFileError, fileErrorOf } from './sync-file-error.js';
 import { loadFileStates, SyncJournal, type FileState } from './sync-journal.js';
 import { describeLocation, pairKey } from './sync-location.js';
 import { pathFilter } from './sync-options.js';
+import { listFiles, listSource } from './sync-listing.js';
 import { SyncProgress } from './sync-progress.js';
 import type { SyncTree, TreeEntry, WrittenFile } from './sync-tree.js';
 import { FileHasher, hashFileHere, type FileHash } from './file-hasher.js';
@@ -399,62 +400,6 @@ export async function executeSync(
   }
 }
 
-interface SourceListing {
-  files: Map<string, TreeEntry>;
-  /** Every path the listing met, files or not: mirroring never deletes these. */
-  seen: Set<string>;
-  /** False when part of the source could not be listed: then nothing is deleted. */
-  complete: boolean;
-}
-
-async function listSource(
-  source: SyncTree,
-  wanted: (path: string) => boolean,
-  destination: SyncTree,
-  progress: SyncProgress,
-  journal: SyncJournal,
-): Promise<SourceListing> {
-  const listing: SourceListing = { files: new Map(), seen: new Set(), complete: true };
-  const counters = progress.counters;
-  for await (const batch of source.list())
-    for (const item of batch) {
-      if (item.kind !== 'file') {
-        if (item.kind === 'skipped' && !wanted(item.path)) continue;
-        listing.seen.add(item.path);
-        if (item.kind === 'failed') listing.complete = false;
-        counters[item.kind === 'failed' ? 'filesFailed' : 'filesSkipped'] += 1;
-        journal.report(item.path, item.kind, 0, item.code, item.message);
-        continue;
-      }
-      const { entry } = item;
-      if (!wanted(entry.path)) continue;
-      listing.seen.add(entry.path);
-      const key = destination.objectKey?.(entry.path) ?? entry.path;
-      if (!isValidKey(entry.path) || !isValidKey(key)) {
-        counters.filesSkipped += 1;
-        journal.report(
-          entry.path,
-          'skipped',
-          entry.size,
-          'INVALID_NAME',
-          `${JSON.stringify(entry.path)} cannot be a key at the destination`,
-        );
-        continue;
-      }
-      counters.filesFound += 1;
-      counters.bytesFound += entry.size;
-      listing.files.set(entry.path, entry);
-    }
-  return listing;
-}
-
-async function listFiles(tree: SyncTree): Promise<Map<string, TreeEntry>> {
-  const files = new Map<string, TreeEntry>();
-  for await (const batch of tree.list())
-    for (const item of batch) if (item.kind === 'file') files.set(item.entry.path, item.entry);
-  return files;
-}
-
 function isCurrent(state: FileState, source: TreeEntry, destination: TreeEntry): boolean {
   return (
     state.sourceSize === source.size &&
@@ -481,38 +426,4 @@ function stateOf(entry: TreeEntry, version: string, checksum: string | null): Fi
 
 function sum(entries: TreeEntry[]): number {
   return entries.reduce((total, entry) => total + entry.size, 0);
-}
-
-async function* hashing(
-  body: AsyncIterable<Buffer>,
-  hash: Hash,
-  etag?: S3EtagHasher,
-): AsyncGenerator<Buffer> {
-  for await (const chunk of body) {
-    hash.update(chunk);
-    etag?.update(chunk);
-    yield chunk;
-  }
-}
-
-/** Counts bytes as they pass, and stops the stream once the execution is cancelled. */
-async function* counting(
-  body: AsyncIterable<Buffer>,
-  signal: AbortSignal,
-  onBytes: (bytes: number) => void,
-): AsyncGenerator<Buffer> {
-  for await (const chunk of body) {
-    signal.throwIfAborted();
-    onBytes(chunk.length);
-    yield chunk;
-  }
-}
-
-async function checksumOf(body: AsyncIterable<Buffer>, signal: AbortSignal): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of body) {
-    signal.throwIfAborted();
-    hash.update(chunk);
-  }
-  return hash.digest('hex');
 }
