@@ -56,6 +56,7 @@ export class LocalDirTree implements SyncTree {
   readonly location: string;
   readonly objectKey?: (path: string) => string;
   private readonly folders = new Map<string, Promise<unknown>>();
+  private readonly sweeps: Promise<void>[] = [];
 
   constructor(
     readonly root: string,
@@ -233,7 +234,9 @@ export class LocalDirTree implements SyncTree {
     }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await Promise.allSettled(this.sweeps);
+  }
 
   get keepsMtime(): boolean {
     return this.options.preserveMtime !== false;
@@ -245,17 +248,15 @@ export class LocalDirTree implements SyncTree {
 
   /**
    * Makes a folder once per tree. A folder that was there already may hold what a dead
-   * process was writing: those go now, since a destination looked up by name (`statFiles`)
-   * is never walked, and the file a dead run was writing is written here again.
+   * process was writing: those go too, since a destination looked up by name (`statFiles`)
+   * is never walked, and the file a dead run was writing is written here again. The sweep
+   * runs beside the writes (it only removes dead processes' files) and `close` awaits it.
    */
   private ensureFolder(dir: string): Promise<unknown> {
     let made = this.folders.get(dir);
     if (!made) {
-      made = mkdir(dir, { recursive: true }).then(async (created) => {
-        if (created || !this.options.removeStaleTemporaries) return;
-        for (const name of await readdir(dir)) {
-          if (name.startsWith(TEMPORARY_PREFIX)) removeIfStale(join(dir, name));
-        }
+      made = mkdir(dir, { recursive: true }).then((created) => {
+        if (!created && this.options.removeStaleTemporaries) this.sweeps.push(sweep(dir));
       });
       made.catch(() => this.folders.delete(dir));
       this.folders.set(dir, made);
@@ -267,6 +268,13 @@ export class LocalDirTree implements SyncTree {
   private async temporaryBeside(target: string): Promise<string> {
     await this.ensureFolder(dirname(target));
     return join(dirname(target), `${TEMPORARY_PREFIX}${process.pid}-${randomUUID()}`);
+  }
+}
+
+/** Removes the temporary files in a folder whose writers are gone. */
+async function sweep(dir: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (name.startsWith(TEMPORARY_PREFIX)) removeIfStale(join(dir, name));
   }
 }
 
