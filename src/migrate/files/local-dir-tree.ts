@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { constants, existsSync, lstatSync, rmSync, statSync, utimesSync } from 'node:fs';
+import {
+  constants,
+  existsSync,
+  lstatSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  type BigIntStats,
+} from 'node:fs';
+import { setImmediate } from 'node:timers/promises';
 import {
   copyFile,
   mkdir,
@@ -15,12 +24,11 @@ import { basename, dirname, join } from 'node:path';
 import { TEMPORARY_PREFIX } from '../../storage/object-key.js';
 import { SyncFileError, fileErrorOf } from './sync-file-error.js';
 import type { ListedItem, SyncTree, TreeEntry, WrittenFile } from './sync-tree.js';
-import { FileStatter, statFileHere, type StatResult } from './file-statter.js';
 import { localEntry, walkLocalDir } from './walk-local-dir.js';
 
 const CHUNK = 256 * 1024;
-/** Up to this many lookups, `statFiles` makes them itself: a worker costs some 20 ms to start. */
-const STAT_HERE_UP_TO = 2000;
+/** `statFiles` lets the event loop have a turn this often. */
+const STATS_PER_TURN = 500;
 
 export interface LocalDirTreeOptions {
   /**
@@ -49,8 +57,6 @@ export class LocalDirTree implements SyncTree {
   readonly objectKey?: (path: string) => string;
   private readonly folders = new Map<string, Promise<unknown>>();
   private readonly sweeps: Promise<void>[] = [];
-  private statter?: FileStatter;
-  private statsAsked = 0;
 
   constructor(
     readonly root: string,
@@ -144,26 +150,22 @@ export class LocalDirTree implements SyncTree {
     }
   }
 
-  /**
-   * Looks the paths up with synchronous calls while few have been asked for, then on a
-   * worker thread (FileStatter), so that a large lookup runs beside the caller's own work.
-   */
   async statFiles(paths: Iterable<string>): Promise<Map<string, TreeEntry>> {
-    const asked = [...paths];
-    this.statsAsked += asked.length;
-    const absolute = asked.map((path) => this.pathOf(path));
-    let results: StatResult[];
-    if (this.statsAsked <= STAT_HERE_UP_TO) {
-      results = absolute.map(statFileHere);
-    } else {
-      this.statter ??= new FileStatter();
-      results = await this.statter.statAll(absolute);
-    }
     const found = new Map<string, TreeEntry>();
-    for (const [i, result] of results.entries()) {
-      if (result === 0) continue;
-      const [size, mtimeMs, version] = result;
-      found.set(asked[i]!, { path: asked[i]!, size, mtimeMs, version });
+    let sinceTurn = 0;
+    for (const path of paths) {
+      // Synchronous, as the listing is (see walkLocalDir); through symlinks, as it goes too.
+      let stats: BigIntStats | undefined;
+      try {
+        stats = statSync(this.pathOf(path), { bigint: true, throwIfNoEntry: false });
+      } catch {
+        stats = undefined; // ENOTDIR, ELOOP: no file there, and writing it will say why
+      }
+      if (stats?.isFile()) found.set(path, localEntry(path, stats));
+      if (++sinceTurn === STATS_PER_TURN) {
+        sinceTurn = 0;
+        await setImmediate();
+      }
     }
     return found;
   }
@@ -234,7 +236,6 @@ export class LocalDirTree implements SyncTree {
 
   async close(): Promise<void> {
     await Promise.allSettled(this.sweeps);
-    await this.statter?.close();
   }
 
   get keepsMtime(): boolean {

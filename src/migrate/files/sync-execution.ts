@@ -94,20 +94,13 @@ export async function executeSync(
     progress.enter('listing');
     const wanted = pathFilter(params.include, params.exclude);
     const byName = options.deleted !== 'mirror' && destination.statFiles;
-    // Each batch of the source is looked up at the destination while the walk goes on.
-    const lookups: Promise<Map<string, TreeEntry>>[] = [];
-    const lookUp = (paths: string[]) => {
-      const found = destination.statFiles!(paths);
-      found.catch(() => undefined); // awaited below, unless the listing fails first
-      lookups.push(found);
-    };
     const [listed, listedDestination, states] = await Promise.all([
-      listSource(source, wanted, destination, progress, journal, byName ? lookUp : undefined),
+      listSource(source, wanted, destination, progress, journal),
       byName ? undefined : listFiles(destination),
       loadFileStates(services.db, pair),
     ]);
     const destinationFiles =
-      listedDestination ?? new Map((await Promise.all(lookups)).flatMap((found) => [...found]));
+      listedDestination ?? (await destination.statFiles!(listed.files.keys()));
     ctx.throwIfCancelled();
 
     // Compare.
