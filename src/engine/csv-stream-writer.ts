@@ -117,15 +117,18 @@ export class CsvStreamWriter {
         );
         const rejects = parts.flatMap((p) => p.rejects);
         const rejectedRows = parts.reduce((n, p) => n + p.rejectedRows, 0);
-        const files: NewDataFile[] = [];
-        for (const { outDir, stats } of parts) {
-          for (const row of stats) {
-            if (Number(row.count) === 0) continue;
-            const key = `${table.location}/data/${relative(outDir, row.filename).split(sep).join('/')}`;
-            await this.store.putFile(key, row.filename);
-            files.push(dataFileFromCopyStats(row, key));
-          }
-        }
+        const written = parts.flatMap(({ outDir, stats }) =>
+          stats
+            .filter((row) => Number(row.count) > 0)
+            .map((row) => ({
+              row,
+              key: `${table.location}/data/${relative(outDir, row.filename).split(sep).join('/')}`,
+            })),
+        );
+        await this.store.putFiles(
+          written.map(({ row, key }) => ({ key, localPath: row.filename })),
+        );
+        const files: NewDataFile[] = written.map(({ row, key }) => dataFileFromCopyStats(row, key));
         const snapshot = await withCommitRetry(async () => {
           table = await this.catalog.getTable(table.fullName);
           return this.catalog.commit({

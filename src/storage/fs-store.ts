@@ -147,16 +147,13 @@ export class FsObjectStore implements ObjectStore {
       throw mapFsError(error, { operation: 'store a file as', key, root: this.root });
     };
     const sources = files.map((file) => resolve(file.localPath));
-    const inPlace = files.filter((file, i) => sources[i] === this.localPath(file.key));
+    const targets = files.map((file) => this.localPath(file.key));
     // Whoever wrote a file in place may have created any folder on its way; with no rename
     // to wait for, its folders are synced together with the files.
     const folders = new Set<string>();
-    for (const file of inPlace) {
-      for (
-        let dir = dirname(this.localPath(file.key));
-        isInside(this.root, dir);
-        dir = dirname(dir)
-      )
+    for (const [i, target] of targets.entries()) {
+      if (sources[i] !== target) continue;
+      for (let dir = dirname(target); isInside(this.root, dir); dir = dirname(dir))
         folders.add(dir);
     }
     const syncs = [...files.map((_, i) => i), ...folders];
@@ -167,7 +164,7 @@ export class FsObjectStore implements ObjectStore {
     const changed = new Set<string>();
     await runPool(files, MOVE_CONCURRENCY, undefined, async (file, i) => {
       if (!results[i]) return;
-      const target = this.localPath(file.key);
+      const target = targets[i]!;
       if (sources[i] === target) return void stored.add(i);
       const moveIn = async () => {
         for (const folder of await this.ensureFolder(dirname(target), file.key))
@@ -180,7 +177,7 @@ export class FsObjectStore implements ObjectStore {
     for (const [i, file] of files.entries()) {
       if (stored.has(i)) continue;
       // Copying a file onto itself and consuming the original would lose it.
-      if (sources[i] === this.localPath(file.key)) {
+      if (sources[i] === targets[i]) {
         throw new LakeError(
           'FILE_NOT_FOUND',
           `Cannot store ${JSON.stringify(file.key)}: the file written in its place is missing or not a regular file.`,

@@ -227,6 +227,25 @@ describe('FsObjectStore', () => {
     }
   });
 
+  it('says a file meant to be written in place is missing, and never copies a file onto itself', async () => {
+    const folder = await store.writableFolder('t/data');
+    const kept = join(folder!, 'kept.parquet');
+    await writeFile(kept, 'kept');
+    await expect(
+      store.putFiles([
+        { key: 't/data/absent.parquet', localPath: join(folder!, 'absent.parquet') },
+      ]),
+    ).rejects.toMatchObject({
+      code: 'FILE_NOT_FOUND',
+      message: expect.stringContaining('absent.parquet'),
+    });
+    await symlink(kept, join(folder!, 'link.parquet'));
+    await expect(
+      store.putFiles([{ key: 't/data/link.parquet', localPath: join(folder!, 'link.parquet') }]),
+    ).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+    expect(await readFile(kept, 'utf8')).toBe('kept');
+  });
+
   it('refuses a writable folder outside the zones the lake writes to', async () => {
     const zoned = new GuardedStore(new FsObjectStore(root), { writableRoots: ['raw'] });
     await expect(zoned.writableFolder('config')).rejects.toMatchObject({ code: 'INVALID_KEY' });

@@ -1,4 +1,5 @@
 import { quoteIdentifier, quoteLiteral } from '../../catalog/identifier.js';
+import { runPool } from '../../concurrency/run-pool.js';
 import type { CsvStreamWriter } from '../../engine/csv-stream-writer.js';
 import { LakeError } from '../../errors/lake-error.js';
 import type { LakeServices } from '../../lake-services.js';
@@ -41,7 +42,6 @@ export async function runFullLoad(
     rowsRejected: 0,
   };
   for (const ref of tables) await store.setTable(task.name, ref, { state: 'pending', error: null });
-  const queue = [...tables];
   let done = 0;
   const progress = () =>
     ctx.setProgress({ phase: 'full-load', done, total: tables.length, unit: 'tables' });
@@ -141,10 +141,8 @@ export async function runFullLoad(
     }
   };
 
-  const workers = Array.from({ length: Math.max(1, task.settings.parallelTables) }, async () => {
-    for (let ref = queue.shift(); ref; ref = queue.shift()) await loadOne(ref);
-  });
-  await Promise.all(workers);
+  // loadOne records a table's failure itself, so every table is tried.
+  await runPool(tables, Math.max(1, task.settings.parallelTables), undefined, loadOne);
   if (result.tablesLoaded === 0 && result.tablesFailed > 0)
     throw new LakeError(
       'SOURCE_ERROR',

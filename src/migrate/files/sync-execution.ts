@@ -1,20 +1,20 @@
 import { createHash } from 'node:crypto';
+import { runPool } from '../../concurrency/run-pool.js';
 import { isLakeError } from '../../errors/lake-error.js';
 import type { LakeServices } from '../../lake-services.js';
 import type { RunContext, RunOutcome } from '../../runs/run-executor.js';
 import { S3EtagHasher } from '../../storage/s3-etag.js';
 import { BandwidthLimiter } from './bandwidth-limiter.js';
 import { checksumOf, counting, hashing } from './byte-streams.js';
+import { FileHasher, hashFileHere, type FileHash } from './file-hasher.js';
 import { openSyncTree } from './open-sync-tree.js';
-import { runPool } from '../../concurrency/run-pool.js';
 import { SyncFileError, fileErrorOf } from './sync-file-error.js';
 import { loadFileStates, SyncJournal, type FileState } from './sync-journal.js';
 import { describeLocation, pairKey } from './sync-location.js';
-import { pathFilter } from './sync-options.js';
 import { listFiles, listSource } from './sync-listing.js';
+import { pathFilter } from './sync-options.js';
 import { SyncProgress } from './sync-progress.js';
 import type { SyncTree, TreeEntry, WrittenFile } from './sync-tree.js';
-import { FileHasher, hashFileHere, type FileHash } from './file-hasher.js';
 import type { SyncLocation, SyncOptions } from './sync-types.js';
 
 /** What a run of kind `sync` is given: a snapshot of the task it runs, or a one-shot spec. */

@@ -1,7 +1,7 @@
+import { isValidKey } from '../../storage/object-key.js';
 import type { SyncJournal } from './sync-journal.js';
 import type { SyncProgress } from './sync-progress.js';
 import type { SyncTree, TreeEntry } from './sync-tree.js';
-import { isValidKey } from '../../storage/object-key.js';
 
 export interface SourceListing {
   files: Map<string, TreeEntry>;

@@ -37,6 +37,13 @@ export async function* walkLocalDir(
   // Entries and folders met since the event loop last had a turn.
   let sinceTurn = 0;
   const due = () => ++sinceTurn >= ENTRIES_PER_TURN;
+  /** Hands on what was found, then lets the event loop have a turn. */
+  async function* turn(): AsyncGenerator<ListedItem[]> {
+    if (batch.length > 0) yield batch;
+    batch = [];
+    sinceTurn = 0;
+    await yieldToLoop();
+  }
   while (pending.length > 0) {
     const folder = pending.pop()!;
     let dirents: Dirent[];
@@ -60,19 +67,9 @@ export async function* walkLocalDir(
       if (!result) continue;
       if ('abs' in result) pending.push(result);
       else batch.push(result);
-      if (due()) {
-        if (batch.length > 0) yield batch;
-        batch = [];
-        sinceTurn = 0;
-        await yieldToLoop();
-      }
+      if (due()) yield* turn();
     }
-    if (due()) {
-      if (batch.length > 0) yield batch;
-      batch = [];
-      sinceTurn = 0;
-      await yieldToLoop();
-    }
+    if (due()) yield* turn();
   }
   if (batch.length > 0) yield batch;
 }
