@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { xxhash128 } from 'hash-wasm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileHasher } from '../../src/migrate/files/file-hasher.js';
+import { FileHasher, hashFileHere } from '../../src/migrate/files/file-hasher.js';
 import { tempDir } from '../support/temp-lake.js';
 
 describe('FileHasher', () => {
@@ -20,7 +20,15 @@ describe('FileHasher', () => {
     await cleanup();
   });
 
-  it('hashes many files on its threads exactly as node:crypto does, in the order asked', async () => {
+  it('takes XXH3-128, as xxhsum -H2 gives it', async () => {
+    const path = join(dir, 'word.txt');
+    await writeFile(path, 'lakebox');
+    const expected = { checksum: '2a6ed98295b132f04597cfac88c47532' };
+    expect(await hasher.hash(path)).toEqual(expected);
+    expect(await hashFileHere(path)).toEqual(expected);
+  });
+
+  it('hashes many files on its threads exactly as in one piece, in the order asked', async () => {
     const contents = Array.from({ length: 100 }, (_, i) => Buffer.alloc(i * 3001, i));
     contents.push(Buffer.alloc(3 * 1024 * 1024 + 5, 7)); // several of the worker's reads
     const paths = await Promise.all(
@@ -31,9 +39,10 @@ describe('FileHasher', () => {
       }),
     );
     const hashes = await Promise.all(paths.map((path) => hasher.hash(path)));
-    expect(hashes).toEqual(
-      contents.map((c) => ({ sha256: createHash('sha256').update(c).digest('hex') })),
+    const expected = await Promise.all(
+      contents.map(async (c) => ({ checksum: await xxhash128(c) })),
     );
+    expect(hashes).toEqual(expected);
   });
 
   it('says why a file cannot be hashed, and never waits on a FIFO', async () => {

@@ -1,11 +1,11 @@
 /** Helpers over the byte streams a sync moves: hashing, counting, checksums as they pass. */
-import { createHash, type Hash } from 'node:crypto';
 import type { S3EtagHasher } from '../../storage/s3-etag.js';
+import { startChecksum, type ContentChecksum } from './content-checksum.js';
 
 /** Passes the bytes on, feeding them to the hashes on the way. */
 export async function* hashing(
   body: AsyncIterable<Buffer>,
-  hash: Hash,
+  hash: ContentChecksum,
   etag?: S3EtagHasher,
 ): AsyncGenerator<Buffer> {
   for await (const chunk of body) {
@@ -28,15 +28,15 @@ export async function* counting(
   }
 }
 
-/** The SHA-256 of a stream, read to its end. */
+/** The checksum of a stream, read to its end. */
 export async function checksumOf(
   body: AsyncIterable<Buffer>,
   signal: AbortSignal,
 ): Promise<string> {
-  const hash = createHash('sha256');
+  const hash = await startChecksum();
   for await (const chunk of body) {
     signal.throwIfAborted();
     hash.update(chunk);
   }
-  return hash.digest('hex');
+  return hash.digest();
 }

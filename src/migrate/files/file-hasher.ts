@@ -1,5 +1,5 @@
 /**
- * SHA-256 of local files on worker threads, so that hashing (the bulk of the CPU a verified
+ * Checksums (XXH3-128, see content-checksum.ts) of local files on worker threads, so that hashing (the bulk of the CPU a verified
  * sync spends) runs beside the copying on the other cores. Node hashes on the thread that
  * calls it, and no library hashes files off the main thread, so this small pool is written
  * by hand. The workers' code is a string (built from `hashFile`'s own source), so it runs
@@ -9,13 +9,14 @@
  * per few dozen files, not one per file), and a worker takes the next chunk when it is done
  * with its last: the main thread pays little per file, the workers stay busy.
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { createXXHash128, type IHasher } from 'hash-wasm';
 
-/** A file's hex SHA-256, or why it could not be read (an errno code such as ENOENT). */
-export type FileHash = { sha256: string } | { error: string; message: string };
+/** A file's hex checksum, or why it could not be read (an errno code such as ENOENT). */
+export type FileHash = { checksum: string } | { error: string; message: string };
 
 /**
  * Hashes one file, on whichever thread calls it. Its dependencies come as arguments because
@@ -25,7 +26,7 @@ export type FileHash = { sha256: string } | { error: string; message: string };
 function hashFile(
   path: string,
   fs: typeof import('node:fs'),
-  crypto: typeof import('node:crypto'),
+  hasher: IHasher,
   buffer: Buffer,
 ): FileHash {
   let fd: number | undefined;
@@ -34,10 +35,10 @@ function hashFile(
     fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     if (!fs.fstatSync(fd).isFile())
       return { error: 'NOT_A_FILE', message: `${path} is not a regular file` };
-    const hash = crypto.createHash('sha256');
+    hasher.init();
     for (let n; (n = fs.readSync(fd, buffer, 0, buffer.length, null)) > 0;)
-      hash.update(buffer.subarray(0, n));
-    return { sha256: hash.digest('hex') };
+      hasher.update(buffer.subarray(0, n));
+    return { checksum: hasher.digest('hex') };
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     return { error: code ?? 'READ_ERROR', message };
@@ -46,25 +47,29 @@ function hashFile(
   }
 }
 
+// hash-wasm by its resolved path: an evaluated worker has no module of its own to resolve from.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const fs = require('node:fs');
-const crypto = require('node:crypto');
+const ready = require(${JSON.stringify(createRequire(import.meta.url).resolve('hash-wasm'))}).createXXHash128();
 const buffer = Buffer.allocUnsafe(1 << 20);
 const hashFile = ${hashFile.toString()};
-parentPort.on('message', (paths) =>
-  parentPort.postMessage(paths.map((path) => hashFile(path, fs, crypto, buffer))),
-);
+parentPort.on('message', async (paths) => {
+  const hasher = await ready;
+  parentPort.postMessage(paths.map((path) => hashFile(path, fs, hasher, buffer)));
+});
 `;
 
 const mainThreadBuffer = Buffer.allocUnsafe(256 * 1024);
+let mainThreadHasher: Promise<IHasher> | undefined;
 
 /**
  * Hashes a file on the calling thread with synchronous reads: for the few small files for
  * which starting workers would cost more than the hashing.
  */
-export function hashFileHere(path: string): FileHash {
-  return hashFile(path, fs, crypto, mainThreadBuffer);
+export async function hashFileHere(path: string): Promise<FileHash> {
+  const hasher = await (mainThreadHasher ??= createXXHash128());
+  return hashFile(path, fs, hasher, mainThreadBuffer);
 }
 
 const FILES_PER_CHUNK = 32;

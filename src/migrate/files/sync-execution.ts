@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { runPool } from '../../concurrency/run-pool.js';
 import { isLakeError } from '../../errors/lake-error.js';
 import type { LakeServices } from '../../lake-services.js';
@@ -6,6 +5,7 @@ import type { RunContext, RunOutcome } from '../../runs/run-executor.js';
 import { S3EtagHasher } from '../../storage/s3-etag.js';
 import { BandwidthLimiter } from './bandwidth-limiter.js';
 import { checksumOf, counting, hashing } from './byte-streams.js';
+import { CHECKSUM_ALGORITHM, startChecksum } from './content-checksum.js';
 import { FileHasher, hashFileHere, type FileHash } from './file-hasher.js';
 import { openSyncTree } from './open-sync-tree.js';
 import { SyncFileError, fileErrorOf } from './sync-file-error.js';
@@ -15,6 +15,7 @@ import { listFiles, listSource } from './sync-listing.js';
 import { pathFilter } from './sync-options.js';
 import { SyncProgress } from './sync-progress.js';
 import type { SyncTree, TreeEntry, WrittenFile } from './sync-tree.js';
+import { acrossFolders } from './transfer-order.js';
 import type { SyncLocation, SyncOptions } from './sync-types.js';
 
 /** What a run of kind `sync` is given: a snapshot of the task it runs, or a one-shot spec. */
@@ -184,7 +185,7 @@ export async function executeSync(
           return transferredOne(entry, written, undefined);
         }
       }
-      const hash = createHash('sha256');
+      const hash = await startChecksum();
       const etag = destination.etagPartSize
         ? new S3EtagHasher(destination.etagPartSize)
         : undefined;
@@ -197,7 +198,7 @@ export async function executeSync(
       });
       try {
         const written = await destination.write(entry.path, body, entry);
-        transferredOne(entry, written, hash.digest('hex'), etag?.digest());
+        transferredOne(entry, written, hash.digest(), etag?.digest());
       } catch (error) {
         counters.bytesTransferred -= moved;
         throw error;
@@ -248,7 +249,7 @@ export async function executeSync(
       },
     );
     ctx.throwIfCancelled();
-    await runPool(transfers, options.concurrency, signal, (entry) =>
+    await runPool(acrossFolders(transfers), options.concurrency, signal, (entry) =>
       perFile(entry.path, () => transfer(entry)),
     );
     ctx.throwIfCancelled();
@@ -328,7 +329,7 @@ export async function executeSync(
       'verify_failed',
       job.size,
       'CHECKSUM_MISMATCH',
-      `the destination's checksum (sha256 ${sums.destination.slice(0, 16)}…) differs from the source's (${sums.source.slice(0, 16)}…)`,
+      `the destination's checksum (${CHECKSUM_ALGORITHM} ${sums.destination.slice(0, 16)}…) differs from the source's (${sums.source.slice(0, 16)}…)`,
     );
   }
 
@@ -367,9 +368,9 @@ export async function executeSync(
         hasher ??= new FileHasher();
         hash = await hasher.hash(path);
       } else {
-        hash = hashFileHere(path);
+        hash = await hashFileHere(path);
       }
-      if ('sha256' in hash) return hash.sha256;
+      if ('checksum' in hash) return hash.checksum;
       const cause = Object.assign(new Error(hash.message), { code: hash.error });
       return fileErrorOf(cause, entry.path, 'read');
     }
