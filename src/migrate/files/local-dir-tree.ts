@@ -1,14 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  constants,
-  existsSync,
-  lstatSync,
-  rmSync,
-  statSync,
-  utimesSync,
-  type BigIntStats,
-} from 'node:fs';
-import { setImmediate } from 'node:timers/promises';
+import { constants, existsSync, lstatSync, rmSync, stat, statSync, utimesSync } from 'node:fs';
 import {
   copyFile,
   mkdir,
@@ -21,14 +12,13 @@ import {
   type FileHandle,
 } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { CallbackQueue } from '../../concurrency/callback-queue.js';
 import { TEMPORARY_PREFIX } from '../../storage/object-key.js';
 import { SyncFileError, fileErrorOf } from './sync-file-error.js';
 import type { ListedItem, SyncTree, TreeEntry, WrittenFile } from './sync-tree.js';
 import { localEntry, walkLocalDir } from './walk-local-dir.js';
 
 const CHUNK = 256 * 1024;
-/** `statFiles` lets the event loop have a turn this often. */
-const STATS_PER_TURN = 500;
 
 export interface LocalDirTreeOptions {
   /**
@@ -57,6 +47,12 @@ export class LocalDirTree implements SyncTree {
   readonly objectKey?: (path: string) => string;
   private readonly folders = new Map<string, Promise<unknown>>();
   private readonly sweeps: Promise<void>[] = [];
+  /**
+   * Lookups on libuv's threads: a few batches of the walk's worth at a time, not a whole
+   * tree's. Callbacks run only when the walk lets the event loop have a turn (every 500
+   * entries), so fewer in flight would leave the threads idle while it walks.
+   */
+  private readonly lookups = new CallbackQueue(2048);
 
   constructor(
     readonly root: string,
@@ -150,24 +146,30 @@ export class LocalDirTree implements SyncTree {
     }
   }
 
-  async statFiles(paths: Iterable<string>): Promise<Map<string, TreeEntry>> {
+  /**
+   * Asks libuv's threads, and returns before they answer: the caller goes on meanwhile
+   * (walking the source, which lists with synchronous calls), so the lookups run on the other
+   * cores. Measured on 10,000 files: 50 ms in sequence, 37 overlapped; a no-change sync of them
+   * went from 120 ms to 114.
+   */
+  statFiles(paths: Iterable<string>): Promise<Map<string, TreeEntry>> {
     const found = new Map<string, TreeEntry>();
-    let sinceTurn = 0;
-    for (const path of paths) {
-      // Synchronous, as the listing is (see walkLocalDir); through symlinks, as it goes too.
-      let stats: BigIntStats | undefined;
-      try {
-        stats = statSync(this.pathOf(path), { bigint: true, throwIfNoEntry: false });
-      } catch {
-        stats = undefined; // ENOTDIR, ELOOP: no file there, and writing it will say why
+    const asked = [...paths];
+    if (asked.length === 0) return Promise.resolve(found);
+    return new Promise((resolve) => {
+      let left = asked.length;
+      for (const path of asked) {
+        this.lookups.run((done) =>
+          // Through symlinks, as the listing goes. ENOENT, ENOTDIR, ELOOP: no file there, and
+          // writing it will say why.
+          stat(this.pathOf(path), { bigint: true }, (error, stats) => {
+            done();
+            if (!error && stats.isFile()) found.set(path, localEntry(path, stats));
+            if (--left === 0) resolve(found);
+          }),
+        );
       }
-      if (stats?.isFile()) found.set(path, localEntry(path, stats));
-      if (++sinceTurn === STATS_PER_TURN) {
-        sinceTurn = 0;
-        await setImmediate();
-      }
-    }
-    return found;
+    });
   }
 
   localFile(path: string): string {

@@ -91,17 +91,20 @@ export async function executeSync(
 
     // Listing: both sides at once, and what the last transfers recorded, in one query. Unless
     // deletions are mirrored, only the source's files matter at the destination: a local one
-    // is asked for those by name, which costs less than walking all of it.
+    // is asked for those by name, batch by batch as the source's walk finds them, which costs
+    // less than walking all of it.
     progress.enter('listing');
     const wanted = pathFilter(params.include, params.exclude);
     const byName = options.deleted !== 'mirror' && destination.statFiles;
+    const lookups: Promise<Map<string, TreeEntry>>[] = [];
+    const lookUp = (paths: string[]) => void lookups.push(destination.statFiles!(paths));
     const [listed, listedDestination, states] = await Promise.all([
-      listSource(source, wanted, destination, progress, journal),
+      listSource(source, wanted, destination, progress, journal, byName ? lookUp : undefined),
       byName ? undefined : listFiles(destination),
       loadFileStates(services.db, pair),
     ]);
     const destinationFiles =
-      listedDestination ?? (await destination.statFiles!(listed.files.keys()));
+      listedDestination ?? new Map((await Promise.all(lookups)).flatMap((found) => [...found]));
     ctx.throwIfCancelled();
 
     // Compare.

@@ -18,10 +18,13 @@ export async function listSource(
   destination: SyncTree,
   progress: SyncProgress,
   journal: SyncJournal,
+  /** Told the files of each batch as soon as it is read. */
+  onFiles?: (paths: string[]) => void,
 ): Promise<SourceListing> {
   const listing: SourceListing = { files: new Map(), seen: new Set(), complete: true };
   const counters = progress.counters;
-  for await (const batch of source.list())
+  for await (const batch of source.list()) {
+    const paths: string[] = [];
     for (const item of batch) {
       if (item.kind !== 'file') {
         if (item.kind === 'skipped' && !wanted(item.path)) continue;
@@ -49,7 +52,10 @@ export async function listSource(
       counters.filesFound += 1;
       counters.bytesFound += entry.size;
       listing.files.set(entry.path, entry);
+      paths.push(entry.path);
     }
+    if (paths.length > 0) onFiles?.(paths);
+  }
   return listing;
 }
 
