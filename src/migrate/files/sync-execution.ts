@@ -15,8 +15,8 @@ import { listFiles, listSource } from './sync-listing.js';
 import { pathFilter } from './sync-options.js';
 import { SyncProgress } from './sync-progress.js';
 import type { SyncTree, TreeEntry, WrittenFile } from './sync-tree.js';
-import { acrossFolders } from './transfer-order.js';
 import type { SyncLocation, SyncOptions } from './sync-types.js';
+import { acrossFolders } from './transfer-order.js';
 
 /** What a run of kind `sync` is given: a snapshot of the task it runs, or a one-shot spec. */
 export interface SyncRunParameters {
