@@ -16,7 +16,7 @@ import { CallbackQueue } from '../../concurrency/callback-queue.js';
 import { TEMPORARY_PREFIX } from '../../storage/object-key.js';
 import { SyncFileError, fileErrorOf } from './sync-file-error.js';
 import type { ListedItem, SyncTree, TreeEntry, WrittenFile } from './sync-tree.js';
-import { localEntry, walkLocalDir } from './walk-local-dir.js';
+import { localEntry, LOOKUPS_IN_FLIGHT, walkLocalDir } from './walk-local-dir.js';
 
 const CHUNK = 256 * 1024;
 
@@ -47,12 +47,8 @@ export class LocalDirTree implements SyncTree {
   readonly objectKey?: (path: string) => string;
   private readonly folders = new Map<string, Promise<unknown>>();
   private readonly sweeps: Promise<void>[] = [];
-  /**
-   * Lookups on libuv's threads: a few batches of the walk's worth at a time, not a whole
-   * tree's. Callbacks run only when the walk lets the event loop have a turn (every 500
-   * entries), so fewer in flight would leave the threads idle while it walks.
-   */
-  private readonly lookups = new CallbackQueue(2048);
+  /** `statFiles`' lookups on libuv's threads, as many at once as the walk's own. */
+  private readonly lookups = new CallbackQueue(LOOKUPS_IN_FLIGHT);
 
   constructor(
     readonly root: string,
