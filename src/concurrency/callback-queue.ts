@@ -5,7 +5,9 @@
  */
 export class CallbackQueue {
   #running = 0;
-  readonly #waiting: ((done: () => void) => void)[] = [];
+  // Read from `#head` on, and emptied once drained: `shift` would copy the rest each time.
+  #waiting: (((done: () => void) => void) | undefined)[] = [];
+  #head = 0;
 
   constructor(readonly limit: number) {}
 
@@ -20,8 +22,16 @@ export class CallbackQueue {
   }
 
   readonly #done = (): void => {
-    const next = this.#waiting.shift();
-    if (next) next(this.#done);
-    else this.#running -= 1;
+    if (this.#head === this.#waiting.length) {
+      this.#running -= 1;
+      return;
+    }
+    const next = this.#waiting[this.#head]!;
+    this.#waiting[this.#head++] = undefined;
+    if (this.#head === this.#waiting.length) {
+      this.#waiting = [];
+      this.#head = 0;
+    }
+    next(this.#done);
   };
 }
