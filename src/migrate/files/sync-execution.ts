@@ -39,6 +39,9 @@ const HASH_ON_THREADS_FROM = 32 * 1024 * 1024;
 /** Larger files stream, so that progress moves and cancellation stops them midway. */
 const COPY_IN_MAX = 64 * 1024 * 1024;
 
+/** Batches of the source looked up at the destination before the walk waits for the first. */
+const LOOKUP_BATCHES_AHEAD = 4;
+
 /** Errors that concern a whole location, not one file: the execution stops at the first. */
 const FATAL_CODES = new Set([
   'STORAGE_UNREACHABLE',
@@ -97,7 +100,11 @@ export async function executeSync(
     const wanted = pathFilter(params.include, params.exclude);
     const byName = options.deleted !== 'mirror' && destination.statFiles;
     const lookups: Promise<Map<string, TreeEntry>>[] = [];
-    const lookUp = (paths: string[]) => void lookups.push(destination.statFiles!(paths));
+    const lookUp = async (paths: string[]) => {
+      lookups.push(destination.statFiles!(paths));
+      // A destination slower to answer than the source: the walk waits, a few batches ahead.
+      await lookups.at(-1 - LOOKUP_BATCHES_AHEAD);
+    };
     const [listed, listedDestination, states] = await Promise.all([
       listSource(source, wanted, destination, progress, journal, byName ? lookUp : undefined),
       byName ? undefined : listFiles(destination),

@@ -18,8 +18,8 @@ export async function listSource(
   destination: SyncTree,
   progress: SyncProgress,
   journal: SyncJournal,
-  /** Told the files of each batch as soon as it is read. */
-  onFiles?: (paths: string[]) => void,
+  /** Told the files of each batch as soon as it is read; the listing waits for what it returns. */
+  onFiles?: (paths: string[]) => Promise<void>,
 ): Promise<SourceListing> {
   const listing: SourceListing = { files: new Map(), seen: new Set(), complete: true };
   const counters = progress.counters;
@@ -54,7 +54,7 @@ export async function listSource(
       listing.files.set(entry.path, entry);
       paths.push(entry.path);
     }
-    if (paths.length > 0) onFiles?.(paths);
+    if (paths.length > 0) await onFiles?.(paths);
   }
   return listing;
 }

@@ -17,7 +17,6 @@ import type { BigIntStats, Dirent } from 'node:fs';
 import { lstat, readdirSync, realpathSync, statSync } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { join } from 'node:path';
-import { CallbackQueue } from '../../concurrency/callback-queue.js';
 import { isValidKey, TEMPORARY_PREFIX } from '../../storage/object-key.js';
 import type { ListedItem, TreeEntry } from './sync-tree.js';
 
@@ -37,10 +36,11 @@ interface FileToStat {
 
 const ENTRIES_PER_TURN = 500;
 /**
- * Lookups on libuv's threads at once: a few turns' worth. Their callbacks run only when the
- * walk lets the event loop have a turn, so fewer would leave the threads idle meanwhile.
+ * Lookups left unanswered on libuv's threads before the walk waits: a few turns' worth. Their
+ * callbacks run only when the walk lets the event loop have a turn, so fewer would leave the
+ * threads idle meanwhile.
  */
-export const LOOKUPS_IN_FLIGHT = 2048;
+const LOOKUPS_IN_FLIGHT = 2048;
 
 /** The entries of `root`, leaving out the absolute paths in `exclude`. */
 export async function* walkLocalDir(
@@ -49,21 +49,25 @@ export async function* walkLocalDir(
 ): AsyncGenerator<ListedItem[]> {
   const rootReal = realpathSync(root);
   const pending: Folder[] = [{ abs: root, rel: '', ancestors: [rootReal] }];
-  const lookups = new CallbackQueue(LOOKUPS_IN_FLIGHT);
   let batch: ListedItem[] = [];
   let unanswered = 0;
-  let allAnswered: (() => void) | undefined;
+  let waiter: { downTo: number; resolve: () => void } | undefined;
+  /** Resolves once at most `downTo` lookups are unanswered. */
+  const answered = (downTo: number) =>
+    unanswered <= downTo
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => (waiter = { downTo, resolve }));
   const lookUp = ({ abs, path }: FileToStat) => {
     unanswered += 1;
-    lookups.run((done) =>
-      lstat(abs, { bigint: true }, (error, stats) => {
-        done();
-        // Removed between readdir and lstat: it was never there.
-        if (!error) batch.push(fileItem(path, stats));
-        else if (error.code !== 'ENOENT') batch.push(unreadable(path, abs, error));
-        if (--unanswered === 0) allAnswered?.();
-      }),
-    );
+    lstat(abs, { bigint: true }, (error, stats) => {
+      // Removed between readdir and lstat: it was never there.
+      if (!error) batch.push(fileItem(path, stats));
+      else if (error.code !== 'ENOENT') batch.push(unreadable(path, abs, error));
+      if (--unanswered <= (waiter?.downTo ?? -1)) {
+        waiter!.resolve();
+        waiter = undefined;
+      }
+    });
   };
   // Entries and folders met since the event loop last had a turn.
   let sinceTurn = 0;
@@ -75,7 +79,9 @@ export async function* walkLocalDir(
     batch = [];
     sinceTurn = 0;
     if (found.length > 0) yield found;
-    await yieldToLoop();
+    // Files slower to look up than folders are to read (a network share, say): the walk
+    // waits for its lookups rather than queue the whole tree's.
+    await (unanswered > LOOKUPS_IN_FLIGHT ? answered(LOOKUPS_IN_FLIGHT / 2) : yieldToLoop());
   }
   while (pending.length > 0) {
     const folder = pending.pop()!;
@@ -103,7 +109,7 @@ export async function* walkLocalDir(
     }
     if (due()) yield* turn();
   }
-  if (unanswered > 0) await new Promise<void>((resolve) => (allAnswered = resolve));
+  await answered(0);
   if (batch.length > 0) yield batch;
 }
 
