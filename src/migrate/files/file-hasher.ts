@@ -1,9 +1,10 @@
 /**
- * Checksums (XXH3-128, see content-checksum.ts) of local files on worker threads, so that hashing (the bulk of the CPU a verified
- * sync spends) runs beside the copying on the other cores. Node hashes on the thread that
- * calls it, and no library hashes files off the main thread, so this small pool is written
- * by hand. The workers' code is a string (built from `hashFile`'s own source), so it runs
- * unchanged from the sources, the tests and the CLI bundle, with no file of its own to find.
+ * Checksums (XXH3-128, see content-checksum.ts) of local files on worker threads, so that
+ * hashing (the bulk of the CPU a verified sync spends) runs beside the copying on the other
+ * cores. Node hashes on the thread that calls it, and no library hashes files off the main
+ * thread, so this small pool is written by hand. The workers' code is a string (built from
+ * `hashFile`'s own source), so it runs unchanged from the sources, the tests and the CLI
+ * bundle, with no file of its own to find.
  *
  * Requests made in the same turn of the event loop go to the workers in chunks (a message
  * per few dozen files, not one per file), and a worker takes the next chunk when it is done
