@@ -21,8 +21,8 @@ import { CrawlerService } from './crawl/crawler-service.js';
 import { loadConfig, parseConfig } from './config/load-config.js';
 import { DuckEngine } from './engine/duck-engine.js';
 import type { QueryResult } from './engine/query-result.js';
-import { QueryRunner, type QueryOptions } from './engine/query-runner.js';
-import { TableWriter, type WriteOptions, type WriteResult } from './engine/table-writer.js';
+import type { QueryRunner, QueryOptions } from './engine/query-runner.js';
+import type { TableWriter, WriteOptions, WriteResult } from './engine/table-writer.js';
 import type { FileFormat, WriteSource } from './engine/write-source.js';
 import { LakeError } from './errors/lake-error.js';
 import { EventBatcher } from './events/event-batcher.js';
@@ -344,7 +344,12 @@ export class Lake {
         memoryLimit: this.config.engine.memoryLimit,
         tempDirectory: join(this.dir, WORK_DIR, 'spill'),
       });
-      const engine = await this.#engine;
+      // The query layer loads with DuckDB, on first use.
+      const [engine, { QueryRunner }, { TableWriter }] = await Promise.all([
+        this.#engine,
+        import('./engine/query-runner.js'),
+        import('./engine/table-writer.js'),
+      ]);
       this.#queries ??= new QueryRunner(engine, this.catalog, this.readCache);
       this.#writer ??= new TableWriter(
         engine,

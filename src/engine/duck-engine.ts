@@ -1,4 +1,4 @@
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { LakeError } from '../errors/lake-error.js';
 import { quoteLiteral } from '../catalog/identifier.js';
 
@@ -24,6 +24,7 @@ export class DuckEngine {
     const config: Record<string, string> = {};
     if (options.threads) config['threads'] = String(options.threads);
     if (options.memoryLimit) config['memory_limit'] = options.memoryLimit;
+    const { DuckDBInstance } = await import('./duckdb-runtime.js');
     const instance = await DuckDBInstance.create(':memory:', config);
     const engine = new DuckEngine(instance);
     if (options.tempDirectory) {

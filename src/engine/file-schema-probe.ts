@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { quoteIdentifier, quoteLiteral } from '../catalog/identifier.js';
 
 /** A column as a probe found it: a DuckDB type name and whether a null was seen. */
@@ -71,6 +71,7 @@ export class FileSchemaProbe {
   static async open(options: { threads?: number } = {}): Promise<FileSchemaProbe> {
     const config: Record<string, string> = {};
     if (options.threads) config['threads'] = String(options.threads);
+    const { DuckDBInstance } = await import('./duckdb-runtime.js');
     const instance = await DuckDBInstance.create(':memory:', config);
     const connection = await instance.connect();
     // Footers are read twice (row counts, then schemas); the cache makes the second free.

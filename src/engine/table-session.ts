@@ -2,7 +2,6 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type * as arrow from 'apache-arrow';
 import type { Column } from '../catalog/catalog-types.js';
 import { quoteLiteral } from '../catalog/identifier.js';
-import { toArrowTable } from './arrow-table.js';
 import { describeSelect } from './column-plan.js';
 import { sqlError } from './duck-engine.js';
 import type { QueryRunner } from './query-runner.js';
@@ -58,6 +57,7 @@ function sessionOf(connection: DuckDBConnection): TableSession {
     },
     async arrow(sql) {
       try {
+        const { toArrowTable } = await import('./arrow-table.js');
         return toArrowTable(await connection.runAndReadAll(sql));
       } catch (error) {
         throw sqlError(error);
