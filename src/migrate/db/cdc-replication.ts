@@ -13,7 +13,7 @@ import { replicationNames, type MigrationTask } from './migration-task.js';
 import { clientConfig, postgresError } from './postgres/postgres-connection.js';
 import { qualified, type PostgresSource, type PostgresTable } from './postgres/postgres-source.js';
 import { acknowledgedLsn, bigIntToLsn, lsnToBigInt } from './postgres/postgres-replication.js';
-import { replicationText } from './postgres/postgres-types.js';
+import { replicationText } from './postgres/replication-text.js';
 import { planTable, type TablePlan } from './table-mapping.js';
 
 /** One row change as it goes into a change table. */

@@ -4,7 +4,6 @@ import { LakeError, type ErrorCode } from '../../errors/lake-error.js';
 import type { LakeServices } from '../../lake-services.js';
 import { isTerminalStatus, type Run } from '../../runs/run.js';
 import type { RunContext } from '../../runs/run-executor.js';
-import { runCdc } from './cdc-replication.js';
 import { runFullLoad } from './full-load.js';
 import { MigrationStore } from './migration-store.js';
 import {
@@ -283,6 +282,8 @@ export class MigrationService {
       await releaseSnapshot();
     }
     if (cdc) {
+      // With pg-logical-replication and pg, on first use.
+      const { runCdc } = await import('./cdc-replication.js');
       await runCdc(this.services, ctx, task, source as PostgresSource, this.#store, writer);
     }
     const states = await this.#store.tables(task.name);

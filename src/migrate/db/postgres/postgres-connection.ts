@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { LakeError } from '../../../errors/lake-error.js';
 import type { PostgresSettings } from '../source-settings.js';
 import { resolvePassword } from '../source-password.js';
@@ -30,7 +30,9 @@ export async function connectClient(
   settings: PostgresSettings,
   options: { replication?: boolean } = {},
 ): Promise<pg.Client> {
-  const client = new pg.Client(clientConfig(name, settings, options));
+  // Loaded on first use: most commands never reach a PostgreSQL source.
+  const { default: driver } = await import('pg');
+  const client = new driver.Client(clientConfig(name, settings, options));
   client.on('error', () => undefined); // a dropped connection surfaces on the next query
   try {
     await client.connect();

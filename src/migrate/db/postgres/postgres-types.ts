@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { quoteIdentifier } from '../../../catalog/identifier.js';
 
 /** A column's type as PostgreSQL's catalog describes it. */
@@ -73,23 +72,3 @@ export function copyExpression(column: string, type: PostgresType): string {
 /** Output settings of every session that reads rows: ISO dates, UTC, exact floats. */
 export const COPY_SESSION_OPTIONS =
   '-c DateStyle=ISO,YMD -c IntervalStyle=postgres -c TimeZone=UTC -c extra_float_digits=3 -c bytea_output=hex';
-
-const arrayParser = (
-  pg.types as unknown as {
-    arrayParser: {
-      create(text: string, transform: (v: string | null) => unknown): { parse(): unknown };
-    };
-  }
-).arrayParser;
-
-/**
- * A value as logical replication sends it (the type's text output) → the same text COPY
- * gives through `copyExpression`. pg's own array-literal parser (pg-types, exposed at run
- * time but not in its typings) splits arrays; elements stay text for DuckDB to cast.
- */
-export function replicationText(value: string | null, type: PostgresType): string | null {
-  if (value === null) return null;
-  if (type.category === 'A') return JSON.stringify(arrayParser.create(value, (v) => v).parse());
-  if (type.formatted === 'bytea') return value.slice(2).replace(/(..)/g, '\\x$1');
-  return value;
-}
