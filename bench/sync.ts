@@ -159,6 +159,9 @@ async function scenario(
   // Re-syncs take a tenth of a second, where this machine's noise is tens of milliseconds:
   // on local disk, several alternating pairs; against s3rver, rclone's take minutes each.
   const pairs = label === 'fs' ? 7 : 1;
+  // The first copies left gigabytes of dirty pages; their writeback would land in whichever
+  // re-syncs run while it goes on.
+  await run('sync');
   const pairsOf = async (before: () => Promise<void>) => {
     const ours: number[] = [];
     const theirs: number[] = [];

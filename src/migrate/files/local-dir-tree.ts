@@ -234,7 +234,8 @@ export class LocalDirTree implements SyncTree {
   }
 
   private pathOf(path: string): string {
-    return join(this.root, ...path.split('/'));
+    // A key's segments are sound (no `..`, no empty ones): joining it whole is joining them.
+    return join(this.root, path);
   }
 
   /**

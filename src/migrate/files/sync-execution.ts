@@ -9,7 +9,7 @@ import { CHECKSUM_ALGORITHM, startChecksum } from './content-checksum.js';
 import { FileHasher, hashFileHere, type FileHash } from './file-hasher.js';
 import { openSyncTree } from './open-sync-tree.js';
 import { SyncFileError, fileErrorOf } from './sync-file-error.js';
-import { loadFileStates, SyncJournal, type FileState } from './sync-journal.js';
+import { loadFileStates, SyncJournal, type FileState, type RecordedState } from './sync-journal.js';
 import { describeLocation, pairKey } from './sync-location.js';
 import { listFiles, listSource } from './sync-listing.js';
 import { pathFilter } from './sync-options.js';
@@ -426,7 +426,7 @@ function sameSizeAndMtime(source: TreeEntry, destination: TreeEntry): boolean {
   );
 }
 
-function stateOf(entry: TreeEntry, version: string, checksum: string | null): FileState {
+function stateOf(entry: TreeEntry, version: string, checksum: string | null): RecordedState {
   return {
     sourceSize: entry.size,
     sourceMtime: Math.floor(entry.mtimeMs),
