@@ -1,3 +1,4 @@
+import { relative, sep } from 'node:path';
 import type { ColumnStats, NewDataFile } from '../catalog/catalog-types.js';
 
 /** One row of `COPY ... (RETURN_STATS true)`, as DuckDB's JSON conversion renders it. */
@@ -7,6 +8,11 @@ export interface CopyStatsRow {
   file_size_bytes: string | number;
   column_statistics: Array<{ key: string; value: Array<{ key: string; value: string }> }> | null;
   partition_keys: Array<{ key: string; value: string | null }> | null;
+}
+
+/** The key of a file DuckDB wrote under `outDir`, for a table whose data keys begin `dataPrefix/`. */
+export function copiedFileKey(dataPrefix: string, outDir: string, filename: string): string {
+  return `${dataPrefix}/${relative(outDir, filename).split(sep).join('/')}`;
 }
 
 /** A written file's record count, size, partition values and per-column statistics. */

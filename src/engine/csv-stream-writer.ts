@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, constants, openSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
@@ -14,7 +14,7 @@ import { withCommitRetry } from '../catalog/commit-retry.js';
 import { parseTableName, quoteIdentifier, quoteLiteral } from '../catalog/identifier.js';
 import { isLakeError } from '../errors/lake-error.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { dataFileFromCopyStats, type CopyStatsRow } from './copy-stats.js';
+import { copiedFileKey, dataFileFromCopyStats, type CopyStatsRow } from './copy-stats.js';
 import { sqlError, type DuckEngine } from './duck-engine.js';
 import type { QueryRunner } from './query-runner.js';
 import { planColumns } from './column-plan.js';
@@ -122,7 +122,7 @@ export class CsvStreamWriter {
             .filter((row) => Number(row.count) > 0)
             .map((row) => ({
               row,
-              key: `${table.location}/data/${relative(outDir, row.filename).split(sep).join('/')}`,
+              key: copiedFileKey(`${table.location}/data`, outDir, row.filename),
             })),
         );
         await this.store.putFiles(

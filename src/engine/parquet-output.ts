@@ -1,10 +1,9 @@
 import { rm } from 'node:fs/promises';
-import { relative, sep } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { NewDataFile } from '../catalog/catalog-types.js';
 import { quoteIdentifier, quoteLiteral } from '../catalog/identifier.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { dataFileFromCopyStats, type CopyStatsRow } from './copy-stats.js';
+import { copiedFileKey, dataFileFromCopyStats, type CopyStatsRow } from './copy-stats.js';
 import { sqlError } from './duck-engine.js';
 
 export interface ParquetOutput {
@@ -71,9 +70,7 @@ export async function writeParquetFiles(
   const written = stats.filter((row) => Number(row.count) > 0);
   const empty = stats.filter((row) => Number(row.count) === 0);
   await Promise.all(empty.map((row) => rm(row.filename, { force: true })));
-  const keys = written.map(
-    (row) => `${dataPrefix}/${relative(outDir, row.filename).split(sep).join('/')}`,
-  );
+  const keys = written.map((row) => copiedFileKey(dataPrefix, outDir, row.filename));
   await store.putFiles(written.map((row, i) => ({ key: keys[i]!, localPath: row.filename })));
   return written.map((row, i) => dataFileFromCopyStats(row, keys[i]!));
 }

@@ -49,7 +49,6 @@ export interface S3ObjectStoreOptions {
 
 // 8 MiB parts, 4 in flight: about 40 MiB of live buffers per upload, whatever the object size
 // (with garbage and the allocator's retained pages, RSS settles some 130 MiB above idle).
-const PART_SIZE = S3_PART_SIZE;
 const QUEUE_SIZE = 4;
 const MAX_KEYS = 1000;
 /** Objects uploaded at once by `putFiles`; each small upload is mostly a round trip. */
@@ -101,7 +100,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async put(key: string, body: ObjectBody, options: PutOptions = {}): Promise<PutResult> {
     const bytes = inMemoryBytes(body);
-    if (bytes && bytes.length <= PART_SIZE) {
+    if (bytes && bytes.length <= S3_PART_SIZE) {
       return this.call(key, async () => {
         const output = await this.client.send(
           new PutObjectCommand({
@@ -278,7 +277,7 @@ export class S3ObjectStore implements ObjectStore {
           ContentType: contentType,
           ContentLength: contentLength,
         },
-        partSize: PART_SIZE,
+        partSize: S3_PART_SIZE,
         queueSize: QUEUE_SIZE,
         leavePartsOnError: false,
       });

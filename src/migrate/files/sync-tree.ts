@@ -34,8 +34,8 @@ export interface SyncTree {
   /** The lake object key of a path, for trees inside the lake (their writes emit events). */
   readonly objectKey?: (path: string) => string;
   /**
-   * Every file, in no particular order, read lazily in batches (a folder or a page at a time):
-   * one await per batch rather than per file keeps listing 10,000 files cheap.
+   * Every file, in no particular order, read lazily in batches (a few hundred entries, or a
+   * listing page): one await per batch rather than per file keeps listing 10,000 files cheap.
    */
   list(): AsyncIterable<readonly ListedItem[]>;
   /**
