@@ -4,11 +4,11 @@ import type { LakeServices } from '../../lake-services.js';
 import type { RunContext, RunOutcome } from '../../runs/run-executor.js';
 import { S3EtagHasher } from '../../storage/s3-etag.js';
 import { BandwidthLimiter } from './bandwidth-limiter.js';
-import { checksumOf, counting, hashing } from './byte-streams.js';
+import { counting, hashing } from './byte-streams.js';
 import { CHECKSUM_ALGORITHM, startChecksum } from './content-checksum.js';
-import { FileHasher, hashFileHere, type FileHash } from './file-hasher.js';
 import { openSyncTree } from './open-sync-tree.js';
-import { SyncFileError, fileErrorOf } from './sync-file-error.js';
+import { SyncChecksums } from './sync-checksums.js';
+import { isLocationFailure, SyncFileError } from './sync-file-error.js';
 import { loadFileStates, SyncJournal, type FileState, type RecordedState } from './sync-journal.js';
 import { describeLocation, pairKey } from './sync-location.js';
 import { listFiles, listSource } from './sync-listing.js';
@@ -42,13 +42,6 @@ const COPY_IN_MAX = 64 * 1024 * 1024;
 /** Batches of the source looked up at the destination before the walk waits for the first. */
 const LOOKUP_BATCHES_AHEAD = 4;
 
-/** Errors that concern a whole location, not one file: the execution stops at the first. */
-const FATAL_CODES = new Set([
-  'STORAGE_UNREACHABLE',
-  'STORAGE_ACCESS_DENIED',
-  'METADATA_UNREACHABLE',
-]);
-
 interface Transferred {
   entry: TreeEntry;
   size: number;
@@ -78,8 +71,7 @@ export async function executeSync(
   const journal = new SyncJournal(services.db, ctx.run.id, pair);
   const treeOptions = { fsync: options.fsync, preserveMtime: options.preserveMtime };
   const trees: SyncTree[] = [];
-  let hasher: FileHasher | undefined;
-  let hashOnThreads = false;
+  let checksums: SyncChecksums | undefined;
   try {
     const source = await openSyncTree(services, params.source, { role: 'source', ...treeOptions });
     trees.push(source);
@@ -180,10 +172,10 @@ export async function executeSync(
       (sum(compares) +
         (options.verify === 'none' ? 0 : sum(transfers)) +
         (options.verify === 'all' ? sum(present) : 0));
-    hashOnThreads = bytesToHash >= HASH_ON_THREADS_FROM;
+    checksums = new SyncChecksums(bytesToHash >= HASH_ON_THREADS_FROM, signal);
     // Between local trees every check runs on the hasher's threads: no end is a server that
     // thousands of checks at once could swamp.
-    const allOnThreads = hashOnThreads && Boolean(source.localFile && destination.localFile);
+    const allOnThreads = checksums.onThreads && Boolean(source.localFile && destination.localFile);
     const verifications: Promise<void>[] = [];
     const transfer = async (entry: TreeEntry): Promise<void> => {
       await hooks.beforeTransfer?.(entry.path);
@@ -314,7 +306,7 @@ export async function executeSync(
       .flush()
       .catch((error: unknown) => ctx.log('error', `cannot record the report: ${String(error)}`));
     for (const tree of trees) await tree.close().catch(() => undefined);
-    await hasher?.close();
+    await checksums?.close();
   }
 
   /** Checks one file's checksums at both ends, and records the outcome. */
@@ -354,8 +346,8 @@ export async function executeSync(
   ): Promise<{ source: string; destination: string } | undefined> {
     const [source, destination] = trees as [SyncTree, SyncTree];
     const [sourceSum, destinationSum] = await Promise.all([
-      sourceChecksum ?? checksum(source, entry),
-      checksum(destination, atDestination),
+      sourceChecksum ?? checksums!.of(source, entry),
+      checksums!.of(destination, atDestination),
     ]);
     for (const sum of [sourceSum, destinationSum]) {
       if (sum instanceof SyncFileError) {
@@ -364,30 +356,6 @@ export async function executeSync(
       }
     }
     return { source: sourceSum as string, destination: destinationSum as string };
-  }
-
-  /**
-   * A local file's checksum on the hasher's threads (or, with little to hash, right here),
-   * a remote one's as it streams.
-   */
-  async function checksum(tree: SyncTree, entry: TreeEntry): Promise<string | SyncFileError> {
-    if (tree.localFile) {
-      const path = tree.localFile(entry.path);
-      let hash: FileHash;
-      if (hashOnThreads) {
-        hasher ??= new FileHasher();
-        hash = await hasher.hash(path);
-      } else {
-        hash = await hashFileHere(path);
-      }
-      if ('checksum' in hash) return hash.checksum;
-      const cause = Object.assign(new Error(hash.message), { code: hash.error });
-      return fileErrorOf(cause, entry.path, 'read');
-    }
-    return checksumOf(tree.read(entry, false), ctx.signal).catch((error: unknown) => {
-      if (isLakeError(error) && FATAL_CODES.has(error.code)) throw error;
-      return error instanceof SyncFileError ? error : fileErrorOf(error, entry.path, 'read');
-    });
   }
 
   function fail(path: string, error: SyncFileError): void {
@@ -401,7 +369,7 @@ export async function executeSync(
       await work();
     } catch (error) {
       if (ctx.signal.aborted) return;
-      if (isLakeError(error) && FATAL_CODES.has(error.code)) throw error;
+      if (isLocationFailure(error)) throw error;
       const code =
         error instanceof SyncFileError ? error.code : isLakeError(error) ? error.code : 'INTERNAL';
       const message = error instanceof Error ? error.message : String(error);

@@ -1,3 +1,17 @@
+import { isLakeError } from '../../errors/lake-error.js';
+
+/** Errors that concern a whole location, not one file: the execution stops at the first. */
+const LOCATION_FAILURES = new Set([
+  'STORAGE_UNREACHABLE',
+  'STORAGE_ACCESS_DENIED',
+  'METADATA_UNREACHABLE',
+]);
+
+/** Whether `error` fails a whole location (unreachable, refused credentials), not one file. */
+export function isLocationFailure(error: unknown): boolean {
+  return isLakeError(error) && LOCATION_FAILURES.has(error.code);
+}
+
 /**
  * A failure of one file (it vanished, could not be read, changed while read, failed its
  * checksum): recorded in the execution's report while the rest goes on. Failures of a whole
