@@ -25,8 +25,8 @@ describe('CDC of values PostgreSQL stores out of line (TOAST)', () => {
     await source.client.query(`
       create function random_text() returns text language sql volatile as
         $$ select string_agg(md5(random()::text), '') from generate_series(1, 200) $$;
-      create table public.docs (id int primary key, small int, body text, tags text[]);
-      insert into public.docs select g, 0, random_text(), array[random_text()] from generate_series(1, 10) g;
+      create table public.docs (id int primary key, small int, body text, tags text[], raw bytea);
+      insert into public.docs select g, 0, random_text(), array[random_text()], decode(random_text(), 'hex') from generate_series(1, 10) g;
     `);
     await lake.sources.create('pg', { engine: 'postgres', ...source.settings });
     await lake.migrations.create(TASK, {
@@ -70,7 +70,9 @@ describe('CDC of values PostgreSQL stores out of line (TOAST)', () => {
     await source.client.query('update public.docs set id = 3000 where id = 3'); // 2
     await source.client.query('update public.docs set small = 3 where id = 4'); // 1
     await source.client.query('update public.docs set small = 4 where id = 4'); // 1
-    await source.client.query(`insert into public.docs values (11, 0, random_text(), '{}')`); // 1
+    await source.client.query(
+      `insert into public.docs values (11, 0, random_text(), '{}', decode(random_text(), 'hex'))`,
+    ); // 1
     await source.client.query('update public.docs set small = 5 where id = 11'); // 1
     await until('the first batch', async () => (await applied()) >= BATCH);
     // A second batch whose first change of each row needs the lake's current row.
@@ -85,14 +87,14 @@ describe('CDC of values PostgreSQL stores out of line (TOAST)', () => {
       body: string;
       tags: string;
     }>(
-      `select id, small, md5(body) as body, md5(array_to_string(tags, '')) as tags from public.docs order by id`,
+      `select id, small, md5(body) as body, md5(array_to_string(tags, '')) as tags, md5(encode(raw, 'hex')) as raw from public.docs order by id`,
     );
     const lakeRows = await rows(
       lake,
-      "select id, small, md5(body) as body, md5(array_to_string(tags, '')) as tags from toast.docs order by id",
+      "select id, small, md5(body) as body, md5(array_to_string(tags, '')) as tags, md5(lower(hex(raw))) as raw from toast.docs order by id",
     );
-    expect(lakeRows.map((r) => [r['id'], r['small'], r['body'], r['tags']])).toEqual(
-      expected.rows.map((r) => [r.id, r.small, r.body, r.tags]),
+    expect(lakeRows.map((r) => [r['id'], r['small'], r['body'], r['tags'], r['raw']])).toEqual(
+      expected.rows.map((r) => [r.id, r.small, r.body, r.tags, r.raw]),
     );
     const report = await lake.migrations.validate(TASK);
     expect(report.tables.map((t) => [t.sourceTable, t.match])).toEqual([['public.docs', true]]);
