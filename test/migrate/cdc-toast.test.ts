@@ -86,6 +86,7 @@ describe('CDC of values PostgreSQL stores out of line (TOAST)', () => {
       small: number;
       body: string;
       tags: string;
+      raw: string;
     }>(
       `select id, small, md5(body) as body, md5(array_to_string(tags, '')) as tags, md5(encode(raw, 'hex')) as raw from public.docs order by id`,
     );

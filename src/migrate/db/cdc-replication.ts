@@ -14,10 +14,18 @@ import { lakeCurrentRows } from './lake-current-rows.js';
 import type { MigrationStore } from './migration-store.js';
 import { replicationNames, type MigrationTask } from './migration-task.js';
 import { clientConfig, postgresError } from './postgres/postgres-connection.js';
-import { qualified, type PostgresSource, type PostgresTable } from './postgres/postgres-source.js';
+import {
+  describeTypes,
+  qualified,
+  sourceColumn,
+  type PostgresSource,
+  type PostgresTable,
+} from './postgres/postgres-source.js';
 import { acknowledgedLsn, bigIntToLsn, lsnToBigInt } from './postgres/postgres-replication.js';
 import { replicationText } from './postgres/replication-text.js';
 import { planTable, type TablePlan } from './table-mapping.js';
+import { classifySchemaChange } from './schema-change.js';
+import { applySchemaChange, describeApplied, RELOAD_HINT } from './apply-schema-change.js';
 
 interface Followed {
   key: string;
@@ -174,13 +182,38 @@ export async function runCdc(
         return;
       case 'relation': {
         const entry = byOid.get(message.relationOid);
-        if (!entry) return;
-        const names = message.columns.map((c) => c.name);
-        if (names.join('\0') !== entry.table.columns.map((c) => c.name).join('\0')) {
-          // ALTER TABLE: flush what was read with the old columns, then take the new ones.
-          await flush();
-          entry.table = (await source.describeTable(entry.table)) as PostgresTable;
-          entry.plan = planTable(task.mappings, entry.table, quoteIdentifier, quoteLiteral);
+        if (!entry || entry.dropped) return;
+        const types = await describeTypes(
+          side,
+          message.columns.map((c) => ({ oid: c.typeOid, typmod: c.typeMod })),
+        );
+        const columns = message.columns.map((c, i) => sourceColumn(c.name, types[i]!, true));
+        const schemaChange = classifySchemaChange(entry.key, entry.table.columns, columns);
+        if (schemaChange.kind === 'none') return;
+        // Apply what was read with the old columns first, then follow the new ones.
+        await flush();
+        try {
+          if (schemaChange.kind === 'stop')
+            throw new LakeError(
+              'SOURCE_SCHEMA_CHANGED',
+              `${capitalised(schemaChange.reason)}. ${entry.target} stopped following ${entry.key} at LSN ${bigIntToLsn(lsnToBigInt(lsn))} and keeps what was replicated before; reload the table to follow it again (${RELOAD_HINT}).`,
+            );
+          const table: PostgresTable = { ...entry.table, columns, types };
+          await applySchemaChange(services, side, entry, table, schemaChange, task);
+          entry.table = table;
+          entry.plan = planTable(task.mappings, table, quoteIdentifier, quoteLiteral);
+          await ctx.info(`${entry.key}: ${describeApplied(schemaChange)}`);
+        } catch (error) {
+          if (!isLakeError(error) || error.transient) throw error;
+          entry.dropped = true;
+          await store.setTable(task.name, entry.table, {
+            state: 'error',
+            error: `${error.message} [${error.code}]`,
+          });
+          await ctx.log(
+            'error',
+            `${entry.key} stopped: ${error.message}; the other tables continue`,
+          );
         }
         return;
       }
@@ -470,6 +503,10 @@ function rawTextValues(plugin: PgoutputPlugin): void {
   ).parser;
   const original = parser.readRelationColumn.bind(parser);
   parser.readRelationColumn = (reader) => ({ ...original(reader), parser: (raw: unknown) => raw });
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function isoMicros(micros: bigint): string {
