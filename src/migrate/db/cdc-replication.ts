@@ -196,7 +196,7 @@ export async function runCdc(
           if (schemaChange.kind === 'stop')
             throw new LakeError(
               'SOURCE_SCHEMA_CHANGED',
-              `${capitalised(schemaChange.reason)}. ${entry.target} stopped following ${entry.key} at LSN ${bigIntToLsn(lsnToBigInt(lsn))} and keeps what was replicated before; reload the table to follow it again (${RELOAD_HINT}).`,
+              `${capitalised(schemaChange.reason)}. ${entry.target} stopped following ${entry.key} at the transaction committed at LSN ${bigIntToLsn(txn?.lsn ?? lsnToBigInt(lsn))} and keeps what was replicated before; reload the table to follow it again (${RELOAD_HINT}).`,
             );
           const table: PostgresTable = { ...entry.table, columns, types };
           await applySchemaChange(services, side, entry, table, schemaChange, task);
