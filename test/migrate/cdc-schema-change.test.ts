@@ -86,7 +86,10 @@ describe('CDC when the source schema changes', () => {
     expect(errors['t_serial']).toMatch(
       /column "s" was added .* default PostgreSQL computed row by row/i,
     );
-    for (const error of Object.values(errors)) expect(error).toMatch(/\[SOURCE_SCHEMA_CHANGED\]$/);
+    for (const error of Object.values(errors)) {
+      expect(error).toContain('lakebox migrate stop ddl, lakebox migrate delete ddl');
+      expect(error).toMatch(/\[SOURCE_SCHEMA_CHANGED\]$/);
+    }
     // The stopped tables keep what they had; their later changes are not applied.
     expect(await rows(lake, 'select count(*) as n from ddl.t_drop')).toEqual([{ n: 2 }]);
 
@@ -132,6 +135,10 @@ describe('CDC when the source schema changes', () => {
       'VARCHAR',
       'DOUBLE',
     ]);
+    // Reloading starts with deleting the task, which waits until it is stopped.
+    await expect(lake.migrations.delete(TASK)).rejects.toMatchObject({
+      code: 'MIGRATION_TASK_RUNNING',
+    });
     const report = await lake.migrations.validate(TASK);
     expect(report.tables.map((t) => [t.sourceTable, t.match])).toEqual([
       ['public.t_add', true],

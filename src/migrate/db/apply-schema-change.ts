@@ -10,8 +10,9 @@ import type { SchemaChange } from './schema-change.js';
 import { planTable, type TablePlan } from './table-mapping.js';
 
 /** What a stopped table's error tells the user to do (docs/migrate.md, "Recovering a table"). */
-export const RELOAD_HINT =
-  'stop the task, delete it with lake.migrations.delete(task) and create and start it again, which loads every table afresh';
+export function reloadHint(task: string): string {
+  return `lakebox migrate stop ${task}, lakebox migrate delete ${task}, then create and start it again, which loads every table afresh`;
+}
 
 interface FollowedTables {
   key: string;
@@ -45,7 +46,7 @@ export async function applySchemaChange(
     plan.projection.find((p) => p.expression === quoteIdentifier(source))?.name;
   const existing: Array<{ name: string; value: string | null; type: string }> = [];
   for (const column of change.added) {
-    const value = await missingValue(side, entry, table, column.name);
+    const value = await missingValue(side, task, entry, table, column.name);
     const name = lakeName(column.name);
     if (name) existing.push({ name, value, type: column.lakeType });
   }
@@ -95,6 +96,7 @@ export async function applySchemaChange(
 /** The value PostgreSQL gives the rows that existed when `column` was added, as CSV text. */
 async function missingValue(
   side: pg.Client,
+  task: MigrationTask,
   entry: FollowedTables,
   table: PostgresTable,
   column: string,
@@ -117,7 +119,7 @@ async function missingValue(
   if (row?.has_default)
     throw new LakeError(
       'SOURCE_SCHEMA_CHANGED',
-      `Column "${column}" was added to ${entry.key} with a default PostgreSQL computed row by row (a volatile default such as a sequence rewrites the table without sending its rows), so the lake cannot know the existing rows' values. ${entry.target} stopped and keeps what was replicated before; reload the table to follow it again (${RELOAD_HINT}).`,
+      `Column "${column}" was added to ${entry.key} with a default PostgreSQL computed row by row (a volatile default such as a sequence rewrites the table without sending its rows), so the lake cannot know the existing rows' values. ${entry.target} stopped and keeps what was replicated before; reload the table to follow it again (${reloadHint(task.name)}).`,
     );
   return null;
 }

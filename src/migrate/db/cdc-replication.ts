@@ -25,7 +25,7 @@ import { acknowledgedLsn, bigIntToLsn, lsnToBigInt } from './postgres/postgres-r
 import { replicationText } from './postgres/replication-text.js';
 import { planTable, type TablePlan } from './table-mapping.js';
 import { classifySchemaChange } from './schema-change.js';
-import { applySchemaChange, describeApplied, RELOAD_HINT } from './apply-schema-change.js';
+import { applySchemaChange, describeApplied, reloadHint } from './apply-schema-change.js';
 
 interface Followed {
   key: string;
@@ -196,7 +196,7 @@ export async function runCdc(
           if (schemaChange.kind === 'stop')
             throw new LakeError(
               'SOURCE_SCHEMA_CHANGED',
-              `${capitalised(schemaChange.reason)}. ${entry.target} stopped following ${entry.key} at the transaction committed at LSN ${bigIntToLsn(txn?.lsn ?? lsnToBigInt(lsn))} and keeps what was replicated before; reload the table to follow it again (${RELOAD_HINT}).`,
+              `${capitalised(schemaChange.reason)}. ${entry.target} stopped following ${entry.key} at the transaction committed at LSN ${bigIntToLsn(txn?.lsn ?? lsnToBigInt(lsn))} and keeps what was replicated before; reload the table to follow it again (${reloadHint(task.name)}).`,
             );
           const table: PostgresTable = { ...entry.table, columns, types };
           await applySchemaChange(services, side, entry, table, schemaChange, task);
