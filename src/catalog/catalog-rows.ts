@@ -82,6 +82,7 @@ export function toSnapshot(row: Selectable<SnapshotRow>): Snapshot {
     fileCount: row.file_count,
     totalBytes: row.total_bytes,
     committedAt: new Date(row.committed_at),
+    expiredAt: row.expired_at === null ? null : new Date(row.expired_at),
   };
 }
 

@@ -69,6 +69,8 @@ export interface Snapshot {
   fileCount: number;
   totalBytes: number;
   committedAt: Date;
+  /** When `expire` marked it: it stays in the history but can no longer be read. */
+  expiredAt: Date | null;
 }
 
 export interface ColumnStats {
