@@ -96,5 +96,9 @@ export function toDataFile(row: Selectable<DataFileRow>): DataFile {
     partitionValues: JSON.parse(row.partition_values) as Record<string, string | null>,
     beginSnapshot: row.begin_snapshot,
     endSnapshot: row.end_snapshot,
+    rowOrigin: {
+      min: Number(row.origin_min_snapshot ?? row.begin_snapshot),
+      max: Number(row.origin_max_snapshot ?? row.begin_snapshot),
+    },
   };
 }

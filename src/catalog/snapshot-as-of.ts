@@ -61,7 +61,7 @@ async function refuseFuture(db: Kysely<MetaSchema>, asOf: AsOf, point: string): 
     if (asOf.getTime() <= Date.now()) return;
     throw new LakeError(
       'SNAPSHOT_IN_FUTURE',
-      `--as-of ${point} is in the future; the lake can only be read as of now or earlier (omit --as-of for the current data).`,
+      `As of ${point}: that time is in the future; the lake can only be read as of now or earlier (omit the as-of for the current data).`,
       { details: { asOf: point } },
     );
   }
@@ -73,7 +73,7 @@ async function refuseFuture(db: Kysely<MetaSchema>, asOf: AsOf, point: string): 
   if (newest !== null && asOf <= newest) return;
   throw new LakeError(
     'SNAPSHOT_IN_FUTURE',
-    `--as-of ${point} is past the lake's latest snapshot (${newest ?? 'none yet'}); use an id from lakebox history, or omit --as-of for the current data.`,
+    `As of ${point}: that is past the lake's latest snapshot (${newest ?? 'none yet'}); use an id from lakebox history, or omit the as-of for the current data.`,
     { details: { asOf, latest: newest } },
   );
 }
