@@ -193,12 +193,22 @@ function unreadable(path: string, abs: string, error: Error): ListedItem {
   };
 }
 
+/**
+ * A modification time in whole milliseconds, from the nanoseconds: the one precision every
+ * listing, re-check and comparison of a sync uses. (A float `mtimeMs` rounds .999999999 up
+ * to the next millisecond, where the bigint one truncates, so mixing them fails such a file
+ * as changed on every run.)
+ */
+export function mtimeWholeMs(stats: BigIntStats): number {
+  return Number(stats.mtimeNs / 1_000_000n);
+}
+
 /** A file's entry; its version is the same inode-size-mtime string the fs store uses as etag. */
 export function localEntry(path: string, stats: BigIntStats): TreeEntry {
   return {
     path,
     size: Number(stats.size),
-    mtimeMs: Number(stats.mtimeMs),
+    mtimeMs: mtimeWholeMs(stats),
     version: `${stats.ino.toString(36)}-${stats.size.toString(36)}-${stats.mtimeNs.toString(36)}`,
   };
 }
