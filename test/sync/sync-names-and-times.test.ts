@@ -43,3 +43,39 @@ describe('sync and modification times near a millisecond boundary', () => {
     }
   });
 });
+
+describe('sync of a file whose name is not UTF-8', () => {
+  let lake: Lake;
+  let src: string;
+  const cleanups: Array<() => Promise<void>> = [];
+
+  beforeEach(async () => {
+    const made = await tempLake();
+    const files = await tempDir('lakebox-sync-name-');
+    lake = made.lake;
+    src = files.dir;
+    cleanups.push(made.cleanup, files.cleanup);
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+
+  it('reports it as failed with the reason, and the counts add up', async () => {
+    await mkdir(join(src, 'wn'));
+    execFileSync('sh', ['-c', `printf c > "wn/$(printf 'bad\\377')name.txt"`], { cwd: src });
+    await writeFile(join(src, 'wn', 'good.txt'), 'g');
+    // A literal U+FFFD is valid UTF-8 and is copied.
+    await writeFile(join(src, 'wn', 'odd\uFFFDname.txt'), 'o');
+    const run = await lake.sync.wait((await lake.sync.run({ from: src, to: 'lake://raw/wn' })).id);
+    expect(run).toMatchObject({
+      status: 'succeeded_with_errors',
+      filesFound: 3,
+      filesTransferred: 2,
+      filesFailed: 1,
+    });
+    expect(run.filesFound).toBe(run.filesTransferred + run.filesSkipped + run.filesFailed);
+    const failed = (await lake.sync.report(run.id)).filter((r) => r.code === 'INVALID_NAME');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.message).toMatch(/not valid UTF-8 \(bytes 626164ff6e616d652e747874\)/);
+  });
+});
