@@ -1,4 +1,4 @@
-import { DuckDBDoubleVector, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDoubleVector } from '@duckdb/node-api';
 import { quoteIdentifier } from '../catalog/identifier.js';
 import { sqlError } from './duck-engine.js';
 
@@ -33,8 +33,7 @@ export async function readTypedColumns(
       if (chunk.rowCount === 0) break;
       const parts: Float64Array[] = [];
       for (let i = 0; i < columns.length; i++) {
-        const vector = chunk.getColumnVector(i) as DuckDBDoubleVector;
-        parts.push(vector.items.slice(0, chunk.rowCount));
+        parts.push(doubles(chunk.getColumnVector(i) as DuckDBDoubleVector, chunk.rowCount));
       }
       if (columns.length === 0) parts.push(new Float64Array(chunk.rowCount));
       chunks.push(parts);
@@ -55,4 +54,17 @@ export async function readTypedColumns(
       return out;
     }),
   };
+}
+
+/**
+ * A DOUBLE vector's values. node-api keeps the vector's buffer as a Float64Array in a field
+ * it declares private; it is copied directly when present (one memcpy a chunk), and read
+ * item by item otherwise, so an upgrade that renames it costs speed, not correctness.
+ */
+function doubles(vector: DuckDBDoubleVector, rows: number): Float64Array {
+  const items = (vector as unknown as { items?: unknown }).items;
+  if (items instanceof Float64Array && items.length >= rows) return items.slice(0, rows);
+  const out = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) out[i] = vector.getItem(i) ?? Number.NaN;
+  return out;
 }
