@@ -28,7 +28,11 @@ export function designLayout(data: TrainingSet): DesignLayout {
     if (feature.kind === 'numeric') {
       let n = 0;
       let sum = 0;
-      for (const v of feature.values) if (!Number.isNaN(v)) (n++, (sum += v));
+      for (const v of feature.values)
+        if (!Number.isNaN(v)) {
+          n++;
+          sum += v;
+        }
       const mean = n ? sum / n : 0;
       let squares = 0;
       for (const v of feature.values) if (!Number.isNaN(v)) squares += (v - mean) ** 2;

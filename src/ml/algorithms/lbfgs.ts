@@ -75,7 +75,11 @@ export function minimizeLbfgs(
     }
     const sy = dot(sk, yk);
     if (sy > 1e-12) {
-      if (s.length === m) (s.shift(), y.shift(), rho.shift());
+      if (s.length === m) {
+        s.shift();
+        y.shift();
+        rho.shift();
+      }
       s.push(sk);
       y.push(yk);
       rho.push(1 / sy);
