@@ -41,6 +41,7 @@ import { MigrationService } from './migrate/db/migration-service.js';
 import { SourceService } from './migrate/db/source-service.js';
 import { QualityService } from './quality/quality-service.js';
 import { JobService } from './jobs/job-service.js';
+import { MlService } from './ml/ml-service.js';
 import { qualityGateOver } from './quality-gate-adapter.js';
 import { LocalExecutor } from './runs/local-executor.js';
 import type { Run } from './runs/run.js';
@@ -95,6 +96,7 @@ export class Lake {
   #crawlers: CrawlerService | undefined;
   #sources: SourceService | undefined;
   #migrations: MigrationService | undefined;
+  #ml: MlService | undefined;
 
   private constructor(
     /** The lake directory: config, metadata (SQLite), staging and caches. */
@@ -216,6 +218,11 @@ export class Lake {
     return (this.#jobs ??= new JobService(this.services, {
       qualityGate: qualityGateOver(() => this.quality),
     }));
+  }
+
+  /** Machine learning: training runs (kind `train`) over tables and queries. */
+  get ml(): MlService {
+    return (this.#ml ??= new MlService(this.services));
   }
 
   /** The base services, for feature modules (see LakeServices). */
