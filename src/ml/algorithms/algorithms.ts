@@ -1,4 +1,5 @@
 import type { Algorithm, ProblemType } from './algorithm.js';
+import { gbdt } from './gbdt/gbdt.js';
 import { isolationForest } from './iforest/iforest-algorithm.js';
 import { kMeans } from './kmeans/kmeans-algorithm.js';
 import { linearRegression } from './linear/linear-algorithm.js';
@@ -14,6 +15,7 @@ export const ALGORITHMS = {
   logistic: logisticRegression,
   kmeans: kMeans,
   iforest: isolationForest,
+  gbdt,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
 } satisfies Record<string, Algorithm<any, any>>;
 

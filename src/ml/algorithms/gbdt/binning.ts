@@ -9,7 +9,7 @@
  * the last (`missingBin`), so its direction is chosen at each split.
  */
 import type { Feature } from '../algorithm.js';
-import { SeededRandom } from './seeded-random.js';
+import { seededRandom } from '../../features/seeded-random.js';
 
 /** Rows sampled to place quantile cuts; enough for 255 bins within a fraction of a percent. */
 const QUANTILE_SAMPLE = 200_000;
@@ -105,14 +105,14 @@ function sampleFinite(values: Float64Array, seed: number): Float64Array {
     return out;
   }
   // Reservoir sampling keeps every value equally likely in one pass.
-  const random = new SeededRandom(seed);
+  const random = seededRandom(seed);
   let seen = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
     if (Number.isNaN(value)) continue;
     if (seen < take) out[seen] = value;
     else {
-      const slot = random.below(seen + 1);
+      const slot = Math.floor(random() * (seen + 1));
       if (slot < take) out[slot] = value;
     }
     seen++;

@@ -11,7 +11,7 @@ import type { GbdtParams } from './gbdt-params.js';
 import { addTreeMargins, outputsOf, type GbdtModel, type GbdtTree } from './gbdt-model.js';
 import { HistogramLayout } from './histogram.js';
 import { OBJECTIVES, type Labels } from './objective.js';
-import { SeededRandom } from './seeded-random.js';
+import { seededRandom } from '../../features/seeded-random.js';
 import { leafWeight } from './split-finder.js';
 import { growTree, type GrownNode } from './tree-growth.js';
 import { checkTrainingSet } from './training-checks.js';
@@ -30,7 +30,7 @@ export async function boost(
   const bins = learnBins(data.features, params.maxBins, seed);
   const binned = applyBins(data.features, bins, rows);
   const layout = new HistogramLayout(bins);
-  const random = new SeededRandom(seed);
+  const random = seededRandom(seed);
 
   const baseScore = objective.baseScore(labels);
   const margins = new Float64Array(rows * outputs);
@@ -137,13 +137,13 @@ export async function boost(
 function sampleRows(
   rows: number,
   rate: number,
-  random: SeededRandom,
+  random: () => number,
   sample: Uint32Array,
   inSample: Uint8Array,
 ): number {
   let n = 0;
   for (let i = 0; i < rows; i++) {
-    const take = rate >= 1 || random.next() < rate;
+    const take = rate >= 1 || random() < rate;
     inSample[i] = take ? 1 : 0;
     if (take) sample[n++] = i;
   }
@@ -151,12 +151,12 @@ function sampleRows(
 }
 
 /** At least one feature; drawn without replacement, returned in feature order. */
-function sampleFeatures(count: number, rate: number, random: SeededRandom): Int32Array {
+function sampleFeatures(count: number, rate: number, random: () => number): Int32Array {
   const all = Int32Array.from({ length: count }, (_, i) => i);
   if (rate >= 1) return all;
   const take = Math.max(1, Math.round(rate * count));
   for (let i = 0; i < take; i++) {
-    const j = i + random.below(count - i);
+    const j = i + Math.floor(random() * (count - i));
     [all[i], all[j]] = [all[j]!, all[i]!];
   }
   return all.subarray(0, take).sort();

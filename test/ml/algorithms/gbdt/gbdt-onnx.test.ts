@@ -7,7 +7,7 @@ import type {
   TrainingSet,
 } from '../../../../src/ml/algorithms/algorithm.js';
 import { gbdt, type GbdtModel } from '../../../../src/ml/algorithms/gbdt/gbdt.js';
-import { SeededRandom } from '../../../../src/ml/algorithms/gbdt/seeded-random.js';
+import { seededRandom } from '../../../../src/ml/features/seeded-random.js';
 import { gaussian } from './synthetic-data.js';
 
 const LEVELS = ['north', 'south', 'east', 'west', 'centre'];
@@ -16,17 +16,17 @@ const LEVELS = ['north', 'south', 'east', 'west', 'centre'];
 function mixedSet(
   rows: number,
   seed: number,
-  label: (x: number, z: number, c: number, r: SeededRandom) => number,
+  label: (x: number, z: number, c: number, r: () => number) => number,
 ): TrainingSet {
-  const random = new SeededRandom(seed);
+  const random = seededRandom(seed);
   const x = new Float64Array(rows);
   const z = new Float64Array(rows);
   const c = new Int32Array(rows);
   const target = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
-    x[i] = random.next() < 0.1 ? NaN : 4 * random.next() - 2;
+    x[i] = random() < 0.1 ? NaN : 4 * random() - 2;
     z[i] = gaussian(random);
-    c[i] = random.next() < 0.1 ? -1 : random.below(LEVELS.length);
+    c[i] = random() < 0.1 ? -1 : Math.floor(random() * LEVELS.length);
     target[i] = label(x[i]!, z[i]!, c[i]!, random);
   }
   return {
@@ -108,9 +108,7 @@ describe('gbdt ONNX export (TreeEnsemble in onnxruntime-node)', () => {
       ['no', 'yes'],
       { rounds: 30, growPolicy: 'lossguide', numLeaves: 12, maxDepth: 0 },
       (x, z, c, r) =>
-        r.next() < 1 / (1 + Math.exp(-((Number.isNaN(x) ? 1 : x) + (c === 2 ? 2 : -0.5) + z)))
-          ? 1
-          : 0,
+        r() < 1 / (1 + Math.exp(-((Number.isNaN(x) ? 1 : x) + (c === 2 ? 2 : -0.5) + z))) ? 1 : 0,
     );
     await expectSamePredictions(model, heldOut);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FitProgress, TrainingSet } from '../../../../src/ml/algorithms/algorithm.js';
 import { gbdt, type GbdtModel } from '../../../../src/ml/algorithms/gbdt/gbdt.js';
-import { SeededRandom } from '../../../../src/ml/algorithms/gbdt/seeded-random.js';
+import { seededRandom } from '../../../../src/ml/features/seeded-random.js';
 import { isLakeError } from '../../../../src/errors/lake-error.js';
 import { bandsSet, gaussian, makeSet, mean, productSet, rmse, xorSet } from './synthetic-data.js';
 
@@ -80,7 +80,7 @@ describe('gbdt: missing values and categories', () => {
     const data = makeSet(
       3000,
       ['x'],
-      (r) => (r.next() < 0.2 ? { x: [NaN], y: 10 } : ((x) => ({ x: [x], y: x }))(r.next() * 5)),
+      (r) => (r() < 0.2 ? { x: [NaN], y: 10 } : ((x) => ({ x: [x], y: x }))(r() * 5)),
       8,
     );
     const model = await fit(data, { rounds: 100, learningRate: 0.3, maxDepth: 3 });
@@ -98,11 +98,11 @@ describe('gbdt: missing values and categories', () => {
     const levels = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
     const high = new Set([0, 2, 5]); // a, c, f
     const rows = 2000;
-    const random = new SeededRandom(9);
+    const random = seededRandom(9);
     const codes = new Int32Array(rows);
     const target = new Float64Array(rows);
     for (let i = 0; i < rows; i++) {
-      codes[i] = random.below(levels.length);
+      codes[i] = Math.floor(random() * levels.length);
       target[i] = (high.has(codes[i]!) ? 3 : 0) + 0.1 * gaussian(random);
     }
     const data: TrainingSet = {
@@ -131,13 +131,17 @@ describe('gbdt: missing values and categories', () => {
     // Ten levels, 4 bins: the three most frequent get bins, the rest share the missing bin.
     const levels = Array.from({ length: 10 }, (_, i) => `l${i}`);
     const rows = 4000;
-    const random = new SeededRandom(10);
+    const random = seededRandom(10);
     const codes = new Int32Array(rows);
     const target = new Float64Array(rows);
     for (let i = 0; i < rows; i++) {
       // Levels 0-2 are frequent (y = 0); 3-9 are rare, and they and missing rows have y = 5.
-      const frequent = random.next() < 0.7;
-      codes[i] = frequent ? random.below(3) : random.next() < 0.5 ? -1 : 3 + random.below(7);
+      const frequent = random() < 0.7;
+      codes[i] = frequent
+        ? Math.floor(random() * 3)
+        : random() < 0.5
+          ? -1
+          : 3 + Math.floor(random() * 7);
       target[i] = frequent ? 0 : 5;
     }
     const data: TrainingSet = {
@@ -160,7 +164,7 @@ describe('gbdt: training controls', () => {
   it('stops early when the validation metric stops improving, keeping the best round', async () => {
     // Pure noise: after the mean is learnt, more trees only overfit.
     const noise = (seed: number) =>
-      makeSet(600, ['x1', 'x2'], (r) => ({ x: [r.next(), r.next()], y: gaussian(r) }), seed);
+      makeSet(600, ['x1', 'x2'], (r) => ({ x: [r(), r()], y: gaussian(r) }), seed);
     const progress: FitProgress[] = [];
     const model = await fit(
       noise(11),
@@ -292,9 +296,7 @@ describe('gbdt: serialization and inputs', () => {
       1000,
       ['x'],
       (r) =>
-        ((x) => ({ x: [x < 0.05 ? -Infinity : x > 0.95 ? Infinity : x], y: x > 0.5 ? 1 : 0 }))(
-          r.next(),
-        ),
+        ((x) => ({ x: [x < 0.05 ? -Infinity : x > 0.95 ? Infinity : x], y: x > 0.5 ? 1 : 0 }))(r()),
       22,
     );
     const model = await fit(data, { rounds: 20, learningRate: 0.5 });

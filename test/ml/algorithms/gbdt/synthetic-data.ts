@@ -1,10 +1,10 @@
 /** Seeded synthetic data sets with a known answer, as the typed columns the algorithm seam takes. */
 import type { Feature, TrainingSet } from '../../../../src/ml/algorithms/algorithm.js';
-import { SeededRandom } from '../../../../src/ml/algorithms/gbdt/seeded-random.js';
+import { seededRandom } from '../../../../src/ml/features/seeded-random.js';
 
-export function gaussian(random: SeededRandom): number {
-  const u = 1 - random.next();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.next());
+export function gaussian(random: () => number): number {
+  const u = 1 - random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
 
 export function numeric(name: string, values: Float64Array): Feature {
@@ -15,10 +15,10 @@ export function numeric(name: string, values: Float64Array): Feature {
 export function makeSet(
   rows: number,
   names: readonly string[],
-  row: (random: SeededRandom) => { x: number[]; y: number },
+  row: (random: () => number) => { x: number[]; y: number },
   seed: number,
 ): TrainingSet {
-  const random = new SeededRandom(seed);
+  const random = seededRandom(seed);
   const columns = names.map(() => new Float64Array(rows));
   const target = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
@@ -35,9 +35,9 @@ export function productSet(rows: number, seed: number): TrainingSet {
     rows,
     ['x1', 'x2', 'noise'],
     (r) => {
-      const x1 = 4 * r.next() - 2;
-      const x2 = 4 * r.next() - 2;
-      return { x: [x1, x2, r.next()], y: x1 * x2 + 0.1 * gaussian(r) };
+      const x1 = 4 * r() - 2;
+      const x2 = 4 * r() - 2;
+      return { x: [x1, x2, r()], y: x1 * x2 + 0.1 * gaussian(r) };
     },
     seed,
   );
@@ -49,10 +49,10 @@ export function xorSet(rows: number, seed: number): TrainingSet {
     rows,
     ['x1', 'x2'],
     (r) => {
-      const x1 = 2 * r.next() - 1;
-      const x2 = 2 * r.next() - 1;
+      const x1 = 2 * r() - 1;
+      const x2 = 2 * r() - 1;
       const label = x1 > 0 !== x2 > 0 ? 1 : 0;
-      return { x: [x1, x2], y: r.next() < 0.05 ? 1 - label : label };
+      return { x: [x1, x2], y: r() < 0.05 ? 1 - label : label };
     },
     seed,
   );
@@ -64,8 +64,8 @@ export function bandsSet(rows: number, seed: number): TrainingSet {
     rows,
     ['x1', 'x2'],
     (r) => {
-      const x1 = 1.5 * r.next();
-      const x2 = 1.5 * r.next();
+      const x1 = 1.5 * r();
+      const x2 = 1.5 * r();
       return { x: [x1, x2], y: Math.min(2, Math.floor(x1 + x2)) };
     },
     seed,
