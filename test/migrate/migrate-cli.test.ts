@@ -157,7 +157,7 @@ describe('lakebox source and migrate (built CLI)', () => {
       '--target-database',
       'shop',
     );
-    expect(twice.code).toBe(1);
+    expect(twice.code).toBe(2);
     oneLineError(twice.stderr, 'MIGRATION_TASK_EXISTS');
 
     const deleted = await cli('migrate', 'delete', 'shop');
