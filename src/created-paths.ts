@@ -20,6 +20,11 @@ export class CreatedPaths {
     for (const path of paths) if (!existsSync(path)) this.#paths.push(path);
   }
 
+  /** Lets go of everything remembered: it is no longer this operation's to remove. */
+  forget(): void {
+    this.#paths.length = 0;
+  }
+
   /** Removes everything remembered, newest first. */
   async removeAll(): Promise<void> {
     for (const path of this.#paths.splice(0).reverse())

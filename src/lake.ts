@@ -23,6 +23,7 @@ import {
   type StorageConfig,
 } from './config/lake-config.js';
 import { CreatedPaths } from './created-paths.js';
+import { checkNoLiteralPassword } from './config/database-url-secret.js';
 import { CrawlerService } from './crawl/crawler-service.js';
 import { loadConfig, resolveConfig } from './config/load-config.js';
 import { DuckEngine } from './engine/duck-engine.js';
@@ -136,7 +137,8 @@ export class Lake {
       metadata: options.metadata ?? { type: 'sqlite', path: `${WORK_DIR}/meta.db` },
       ...(options.engine ? { engine: options.engine } : {}),
     };
-    // A bad config is refused before anything is made.
+    // A bad config, or one holding a password, is refused before anything is made.
+    if (raw.metadata.type === 'postgres') checkNoLiteralPassword(raw.metadata.url, 'metadata.url');
     const config = resolveConfig(raw, configPath, openOptions.env ?? process.env);
     const made = new CreatedPaths();
     let lake: Lake | undefined;
@@ -148,12 +150,16 @@ export class Lake {
         for (const zone of ZONES) await made.mkdir(join(zonesRoot, zone));
       }
       // The commit point: until this file exists there is no lake here.
-      await writeFile(configPath, `${JSON.stringify(raw, null, 2)}\n`, { flag: 'wx' });
+      await writeFile(configPath, `${JSON.stringify(raw, null, 2)}\n`, { flag: 'wx' }).catch(
+        (error: NodeJS.ErrnoException) => {
+          // Another init won the race: what is there now is its lake, not ours to remove.
+          if (error.code === 'EEXIST') made.forget();
+          throw error.code === 'EEXIST' ? lakeExists(root) : error;
+        },
+      );
       return lake;
     } catch (error) {
       await lake?.close().catch(() => undefined);
-      // Another init won the race: what is there now is its lake, not ours to remove.
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw lakeExists(root);
       await made.removeAll();
       throw error;
     }
