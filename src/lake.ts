@@ -26,7 +26,9 @@ import { CreatedPaths } from './created-paths.js';
 import { checkNoLiteralPassword } from './config/database-url-secret.js';
 import { CrawlerService } from './crawl/crawler-service.js';
 import { loadConfig, resolveConfig } from './config/load-config.js';
+import { parseTableName } from './catalog/identifier.js';
 import { DuckEngine } from './engine/duck-engine.js';
+import { checkLocalFiles } from './engine/check-local-files.js';
 import type { QueryResult } from './engine/query-result.js';
 import type { QueryRunner, QueryOptions } from './engine/query-runner.js';
 import type { TableWriter, WriteOptions, WriteResult } from './engine/table-writer.js';
@@ -320,11 +322,18 @@ export class Lake {
     return this.#writer!.write(name, source, options);
   }
 
-  /** Loads local files into a table as a recorded run of kind `load`. */
+  /**
+   * Loads local files into a table as a recorded run of kind `load`.
+   *
+   * @throws LakeError INVALID_IDENTIFIER, FILE_NOT_FOUND, UNSUPPORTED_FORMAT before any run is
+   *   recorded; a failed load is a failed run.
+   */
   async load(name: string, files: string[], options: LoadOptions = {}): Promise<Run> {
+    parseTableName(name);
+    const { paths } = await checkLocalFiles(files, options.format);
     const run = await this.executor.submit('load', {
       name,
-      parameters: { table: name, files: files.map((f) => resolve(f)), ...options },
+      parameters: { table: name, files: paths, ...options },
     });
     return this.executor.wait(run.id);
   }
