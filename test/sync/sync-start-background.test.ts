@@ -1,58 +1,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lake } from '../../src/lake.js';
 import type { SyncExecution } from '../../src/migrate/files/sync-types.js';
+import { gatedProxy, type GatedProxy } from '../support/gated-proxy.js';
 import { runCli } from '../support/run-cli.js';
 import { startS3Server, type S3TestServer } from '../support/s3-server.js';
 import { tempDir } from '../support/temp-lake.js';
-
-/**
- * A proxy in front of the S3 server that holds every request until `open()`: a sync to it
- * is provably still going while the gate is shut, with no clock involved.
- */
-async function gatedProxy(
-  target: string,
-): Promise<{ endpoint: string; open(): void; close(): Promise<void> }> {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  const upstream = new URL(target);
-  const server: Server = createServer((req, res) => {
-    void opened.then(() => {
-      const forwarded = request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: req.headers,
-        },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forwarded.on('error', () => res.destroy());
-      req.pipe(forwarded);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    open,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 // Runs the built CLI (`npm run build` first), as a user would.
 describe('lakebox sync start without --wait', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let s3: S3TestServer;
-  let gate: Awaited<ReturnType<typeof gatedProxy>>;
+  let gate: GatedProxy;
   const lakeDir = () => join(dir, 'lake');
   const env = { SYNC_BG_KEY: 'S3RVER', SYNC_BG_SECRET: 'S3RVER' };
   const cli = (...args: string[]) => runCli(['--lake', lakeDir(), ...args], { env });
@@ -66,7 +27,6 @@ describe('lakebox sync start without --wait', () => {
     expect((await runCli(['init', lakeDir()])).code).toBe(0);
   }, 120_000);
   afterAll(async () => {
-    gate.open();
     await gate.close();
     await s3.stop();
     await cleanup();
@@ -90,6 +50,7 @@ describe('lakebox sync start without --wait', () => {
     );
     expect(created).toMatchObject({ code: 0, stderr: '' });
 
+    gate.hold();
     const started = await cli('sync', 'start', 'up');
     expect(started).toMatchObject({ code: 0, stderr: '' });
     const id = started.stdout.trim();
@@ -99,7 +60,7 @@ describe('lakebox sync start without --wait', () => {
     const status = await cli('--json', 'sync', 'status', id);
     expect(['queued', 'running']).toContain((JSON.parse(status.stdout) as SyncExecution).status);
 
-    gate.open();
+    gate.release();
     const lake = await Lake.open(lakeDir(), { env: { ...process.env, ...env } });
     try {
       // Waits on an execution another process runs, reading its record until it has ended.
