@@ -6,6 +6,9 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { quoteLiteral } from '../catalog/identifier.js';
 import { LakeError } from '../errors/lake-error.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { csvFilesRead, type FilesRead } from './csv-files-read.js';
+import { CSV_SAMPLE_ROWS, type CsvHints } from './csv-read-policy.js';
 import { jsonReplacer } from './json-replacer.js';
 
 export type FileFormat = 'csv' | 'json' | 'parquet';
@@ -31,8 +34,21 @@ export function formatOf(path: string): FileFormat {
   );
 }
 
-/** A SELECT over local files, checking first that each exists. */
-export async function filesSelect(files: string[], format?: FileFormat): Promise<string> {
+/** How a read of local files treats what it cannot read. */
+export interface FilesReadOptions {
+  /** Set bad CSV rows aside (see `FilesRead.rejected`) instead of failing the read. */
+  rejects?: boolean;
+  /** Rows a CSV file's types are inferred from: a bounded sample, or all of them. */
+  sampleRows?: CsvHints['sampleRows'];
+}
+
+/** The read of local files, checking first that each exists. */
+export async function filesRead(
+  connection: DuckDBConnection,
+  files: string[],
+  format: FileFormat | undefined,
+  options: FilesReadOptions = {},
+): Promise<FilesRead> {
   if (files.length === 0)
     throw new LakeError('INVALID_ARGUMENT', 'No files to load: name at least one file.');
   const paths = files.map((file) => resolve(file));
@@ -54,11 +70,14 @@ export async function filesSelect(files: string[], format?: FileFormat): Promise
   const list = `[${paths.map(quoteLiteral).join(', ')}]`;
   switch ([...formats][0]!) {
     case 'csv':
-      return `SELECT * FROM read_csv(${list}, auto_detect = true, union_by_name = true)`;
+      return csvFilesRead(connection, paths, {
+        rejects: options.rejects ?? false,
+        sampleRows: options.sampleRows ?? CSV_SAMPLE_ROWS,
+      });
     case 'json':
-      return `SELECT * FROM read_json(${list}, format = 'auto', union_by_name = true)`;
+      return { select: `SELECT * FROM read_json(${list}, format = 'auto', union_by_name = true)` };
     case 'parquet':
-      return `SELECT * FROM read_parquet(${list}, union_by_name = true)`;
+      return { select: `SELECT * FROM read_parquet(${list}, union_by_name = true)` };
   }
 }
 
