@@ -7,7 +7,7 @@ import { copiedFileKey, dataFileFromCopyStats, type CopyStatsRow } from './copy-
 import { sqlError } from './duck-engine.js';
 
 export interface ParquetOutput {
-  /** Local folder DuckDB writes into (on the lake's disk for a local store); must not exist yet. */
+  /** Local folder DuckDB writes into when the store is not a local directory; must not exist yet. */
   stagingDir: string;
   /** The table's location in the store; files go under `<location>/data/`. */
   location: string;
@@ -22,14 +22,14 @@ export interface ParquetOutput {
 /**
  * Writes a SELECT as zstd Parquet files with DuckDB (`COPY ... RETURN_STATS`, so each file
  * comes back with its row count, size, partition values and column statistics) under the
- * table's `data/` prefix. Nothing is committed: files of an uncommitted write are orphans
- * that `vacuum` removes.
+ * table's `data/` prefix. Nothing is committed: files of a failed or uncommitted write are
+ * orphans that `vacuum` removes.
  *
- * DuckDB writes into the write's staging folder, never under a final name: a COPY that
- * fails half-way (a bad row late in a CSV) leaves an empty or truncated file behind, which
- * other engines reading the table's folder would choke on. Only complete files move into
- * the store; on a local store the staging folder sits on the lake's disk, so that is a
- * rename, and a failed write leaves its files in the staging folder its writer removes.
+ * DuckDB writes into a staging folder, never into the table's: a writer killed mid-file
+ * would leave a file that is no Parquet under a final name, which the catalog ignores but
+ * every other engine reading the folder trips on. On a local store the folder is the store's
+ * own (same filesystem), so each file is renamed into place once complete, not copied;
+ * elsewhere the files are uploaded, and an upload is atomic.
  */
 export async function writeParquetFiles(
   connection: DuckDBConnection,
@@ -38,12 +38,29 @@ export async function writeParquetFiles(
   output: ParquetOutput,
 ): Promise<NewDataFile[]> {
   const dataPrefix = `${output.location}/data`;
-  const outDir = output.stagingDir;
+  const storeFolder = await store.stagingFolder();
+  const outDir = storeFolder ?? output.stagingDir;
+  try {
+    return await copyAndStore(connection, store, select, output, dataPrefix, outDir);
+  } finally {
+    if (storeFolder) await rm(storeFolder, { recursive: true, force: true });
+  }
+}
+
+async function copyAndStore(
+  connection: DuckDBConnection,
+  store: ObjectStore,
+  select: string,
+  output: ParquetOutput,
+  dataPrefix: string,
+  outDir: string,
+): Promise<NewDataFile[]> {
   const options = [
     'FORMAT parquet',
     'COMPRESSION zstd',
     "FILENAME_PATTERN 'part-{uuid}'",
     'RETURN_STATS true',
+    'APPEND true',
   ];
   if (output.partitionBy.length > 0) {
     // Partition columns stay inside the files (as Iceberg requires) so any engine reads a
