@@ -60,9 +60,10 @@ export const CSV_SAMPLE_ROWS = 20_480;
 
 // Candidate types for CSV sniffing. DECIMAL is left out on purpose: DuckDB would take
 // leading-zero codes (007) as decimals; the probe finds decimals afterwards from the text.
-const CSV_TYPE_CANDIDATES = [
+// Whole numbers are BIGINT (as DuckDB's and Glue's defaults): INTEGER would fail on the
+// first large id past the sample.
+export const CSV_TYPE_CANDIDATES = [
   'BOOLEAN',
-  'INTEGER',
   'BIGINT',
   'DOUBLE',
   'DATE',
@@ -184,7 +185,9 @@ export function csvRowProblem(error: unknown): CsvRowProblem | undefined {
   const lines = message.split('\n');
   const at = lines.findIndex((l) => l.startsWith('Original Line:'));
   const text = at >= 0 ? lines[at]!.slice('Original Line:'.length).trim() : '';
-  const problem = (at >= 0 ? lines[at + 1] : undefined)?.trim() ?? 'the row cannot be read';
+  const problem = plainProblem(
+    (at >= 0 ? lines[at + 1] : undefined)?.trim() ?? 'the row cannot be read',
+  );
   const file = /^\s*file = (.*)$/m.exec(message)?.[1]?.trim();
   return {
     line: Number(line[1]),
@@ -211,6 +214,15 @@ export function csvRowError(
       details: { file, line: problem.line, problem: problem.problem },
     },
   );
+}
+
+/** DuckDB's wording of a ragged row, said the way a user counts: fields of the header. */
+function plainProblem(problem: string): string {
+  const ragged = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(problem);
+  if (!ragged) return problem;
+  return Number(ragged[2]) > Number(ragged[1])
+    ? `expected ${ragged[1]} fields (as the header has), found ${ragged[2]} or more`
+    : `expected ${ragged[1]} fields (as the header has), found ${ragged[2]}`;
 }
 
 function malformed(path: string, what: string, options: { cause?: unknown } = {}): LakeError {

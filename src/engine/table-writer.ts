@@ -30,6 +30,7 @@ import {
 } from './table-references.js';
 import type { PinnedTable } from './table-view.js';
 import type { FilesRead } from './csv-files-read.js';
+import { LOAD_REJECTS_TABLE } from './load-rejects-table.js';
 import { csvRowError, csvRowProblem } from './csv-read-policy.js';
 import {
   filesRead,
@@ -97,9 +98,6 @@ export interface WriteResult {
   rowsRejected?: number;
   rejectsTable?: string;
 }
-
-/** The table that file loads set the rows they cannot read aside in, one per database. */
-export const LOAD_REJECTS_TABLE = 'load_rejects';
 
 /**
  * Writes a table: DuckDB writes Parquet files (with per-file statistics) into a local staging

@@ -56,7 +56,10 @@ describe('loading files: every row loaded correctly, or a refusal that says wher
 
   it('refuses 1,100 good rows followed by a long and a short row, rather than one VARCHAR column', async () => {
     const path = join(files, 'r2.csv');
-    await writeFile(path, ['id,name,amount', ...goodRows(1100), '1,a,2,extra', '2,b', ''].join('\n'));
+    await writeFile(
+      path,
+      ['id,name,amount', ...goodRows(1100), '1,a,2,extra', '2,b', ''].join('\n'),
+    );
     const error = await loadError(lake, 'bad.r2', [path]);
     expect(error.code).toBe('MALFORMED_FILE');
     expect(error.message).toMatch(/line 1102\b/);
@@ -66,7 +69,10 @@ describe('loading files: every row loaded correctly, or a refusal that says wher
 
   it('sets bad rows aside in <database>.load_rejects when asked, and counts them', async () => {
     const path = join(files, 'r2.csv');
-    await writeFile(path, ['id,name,amount', ...goodRows(1100), '1,a,2,extra', '2,b', ''].join('\n'));
+    await writeFile(
+      path,
+      ['id,name,amount', ...goodRows(1100), '1,a,2,extra', '2,b', ''].join('\n'),
+    );
     const result = await lake.writeTable('sales.r2', { files: [path] }, { rejects: true });
     expect(result.rowsWritten).toBe(1100);
     expect(result.rowsRejected).toBe(2);
@@ -109,7 +115,10 @@ describe('loading files: every row loaded correctly, or a refusal that says wher
     await lake.writeTable('sales.typed', [{ id: 1, amount: 1.5 }]);
     const before = await filesUnder(join(dir, 'processed', 'sales', 'typed'));
     const path = join(files, 'typed.csv');
-    await writeFile(path, ['id,amount', ...goodRows(30_000).map((r) => r.split(',')[0] + ',2.5'), '7', ''].join('\n'));
+    await writeFile(
+      path,
+      ['id,amount', ...goodRows(30_000).map((r) => r.split(',')[0] + ',2.5'), '7', ''].join('\n'),
+    );
     const error = await loadError(lake, 'sales.typed', [path]);
     expect(error.code).toBe('MALFORMED_FILE');
     expect(await filesUnder(join(dir, 'processed', 'sales', 'typed'))).toEqual(before);
@@ -152,7 +161,9 @@ describe('loading files: every row loaded correctly, or a refusal that says wher
     await lake.writeTable('tz.events', { files: [path] });
     const { schema } = await lake.describeTable('tz.events');
     expect(schema.columns.find((c) => c.name === 'seen')?.type).toBe('TIMESTAMP WITH TIME ZONE');
-    const rows = (await lake.query('select epoch_ms(seen) as ms from tz.events order by id')).rows();
+    const rows = (
+      await lake.query('select epoch_ms(seen) as ms from tz.events order by id')
+    ).rows();
     const base = Date.UTC(2024, 0, 1, 10);
     expect(rows.map((r) => Number(r['ms']))).toEqual([base, base, base + 123, base + 500]);
   });
