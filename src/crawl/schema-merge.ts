@@ -23,13 +23,20 @@ export function mergeColumns(
   for (const column of next) {
     const existing = byName.get(column.name.toLowerCase());
     if (!existing) {
-      const added = { ...column, nullable: true };
+      const added: ProbedColumn = { ...column, nullable: true };
       columns.push(added);
       byName.set(column.name.toLowerCase(), added);
       changes.push({ kind: 'added', column: column.name, to: column.type });
       continue;
     }
     existing.nullable ||= column.nullable;
+    // A file with no value in a column (header-only, or all empty) says nothing of its type.
+    if (column.valueless) continue;
+    if (existing.valueless) {
+      existing.type = column.type;
+      delete existing.valueless;
+      continue;
+    }
     if (existing.type === column.type) continue;
     const widened = widenType(existing.type, column.type);
     if (widened !== existing.type) {

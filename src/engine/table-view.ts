@@ -79,6 +79,7 @@ function csvOptions(properties: Record<string, string>): string {
     'dateformat',
     'timestampformat',
     'encoding',
+    'comment',
     // Crawled CSV tables: files written before a column was appended read it as NULL.
     'null_padding',
   ] as const) {
