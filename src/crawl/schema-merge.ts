@@ -51,12 +51,15 @@ export function mergeColumns(
  * Whether files with these schemas may form one table. CSV is read by position, so one
  * header must extend the other; Parquet and JSON are read by name, so at least half of
  * the smaller schema's columns must appear in the other. Anything less is two datasets
- * that happen to share a folder, and merging them would be wrong.
+ * that happen to share a folder, and merging them would be wrong. Under Hive partitions
+ * (`partitioned`) the folder layout already says the files are one dataset: records read by
+ * name that share any column are sparse records of it, and the table takes the union.
  */
 export function compatibleSchemas(
   format: TableFormat,
   a: readonly ProbedColumn[],
   b: readonly ProbedColumn[],
+  partitioned = false,
 ): boolean {
   const names = (cs: readonly ProbedColumn[]) => cs.map((c) => c.name.toLowerCase());
   if (format === 'csv') {
@@ -65,5 +68,6 @@ export function compatibleSchemas(
   }
   const other = new Set(names(b));
   const shared = names(a).filter((n) => other.has(n)).length;
+  if (partitioned) return shared > 0;
   return shared > 0 && shared * 2 >= Math.min(a.length, b.length);
 }

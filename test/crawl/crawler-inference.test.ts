@@ -73,15 +73,27 @@ describe('crawler inference: what the files hold is what the table reads', () =>
     await drop(dir, 'raw/js/ev/day=2024-01-01/a.json', '{"id": 1, "kind": "a"}\n');
     await drop(dir, 'raw/js/ev/day=2024-01-02/b.json', '{"id": 2, "size": 7}\n');
     await drop(dir, 'raw/js/ev/day=2024-01-03/c.json', '{"id": 3, "kind": "c", "size": 9}\n');
+    // Shares only its id with the others: sparse records of one dataset, by the folder layout.
+    await drop(dir, 'raw/js/ev/day=2024-01-04/d.json', '{"id": 4, "note": "n", "weight": 1.5}\n');
     const { summary } = await crawl('js', 'raw/js/');
     expect(summary.skipped).toEqual([]);
     expect(summary.tablesCreated).toEqual(['js.ev']);
     const { schema } = await lake.describeTable('js.ev');
-    expect(schema.columns.map((c) => c.name).sort()).toEqual(['day', 'id', 'kind', 'size']);
-    expect((await lake.query('select id, kind, size from js.ev order by id')).rows()).toEqual([
-      { id: 1, kind: 'a', size: null },
-      { id: 2, kind: null, size: 7 },
-      { id: 3, kind: 'c', size: 9 },
+    expect(schema.columns.map((c) => c.name).sort()).toEqual([
+      'day',
+      'id',
+      'kind',
+      'note',
+      'size',
+      'weight',
+    ]);
+    expect(
+      (await lake.query('select id, kind, size, note from js.ev order by id')).rows(),
+    ).toEqual([
+      { id: 1, kind: 'a', size: null, note: null },
+      { id: 2, kind: null, size: 7, note: null },
+      { id: 3, kind: 'c', size: 9, note: null },
+      { id: 4, kind: null, size: null, note: 'n' },
     ]);
   });
 
