@@ -232,7 +232,11 @@ function malformed(path: string, what: string, options: { cause?: unknown } = {}
   });
 }
 
-/** Fields in the first record (the header, when there is one), with the sniffed dialect. */
+/**
+ * Fields in the first record (the header, when there is one), with the sniffed dialect.
+ * Null padding needs the serial reader: DuckDB's parallel one refuses it on a file with
+ * line breaks inside quoted fields (RFC 4180), which is how such files came to be skipped.
+ */
 async function firstRecordFields(
   connection: DuckDBConnection,
   path: string,
@@ -243,7 +247,8 @@ async function firstRecordFields(
   const reader = await connection.runAndReadAll(
     `SELECT ${columns.map((c) => `(${c.name} IS NOT NULL)::INTEGER`).join(' + ')}
      FROM read_csv(${quoteLiteral(path)}, ${csvDialectSql({ ...dialect, header: false })},
-                   null_padding = true, strict_mode = false, nullstr = ${quoteLiteral(NEVER_NULL)},
+                   null_padding = true, parallel = false, strict_mode = false,
+                   nullstr = ${quoteLiteral(NEVER_NULL)},
                    columns = ${csvColumnsStruct(columns)})
      LIMIT 1`,
   );

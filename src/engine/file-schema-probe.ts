@@ -186,7 +186,8 @@ export class FileSchemaProbe {
 
 /** The `read_csv` options of a dialect, as table properties spell them for the view too. */
 export function csvOptionsSql(dialect: CsvDialect): string {
-  return `${csvDialectSql(dialect)}, null_padding = true`;
+  // Null padding needs the serial reader once a quoted field holds a line break (RFC 4180).
+  return `${csvDialectSql(dialect)}, null_padding = true, parallel = false`;
 }
 
 function columnsStruct(columns: Array<{ name: string; type: string }>): string {

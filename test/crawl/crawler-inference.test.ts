@@ -42,17 +42,23 @@ describe('crawler inference: what the files hold is what the table reads', () =>
   });
 
   it('reads RFC 4180 quoting: doubled quotes and line breaks inside quoted fields', async () => {
+    // A line break in a quoted field of the first rows is what DuckDB's parallel reader refuses.
     await drop(
       dir,
       'raw/q/notes/n.csv',
-      'id,note,amount\r\n1,"He said ""hi""",2.5\r\n2,"line one\r\nline two",3.5\r\n3,"a, b",4\r\n',
+      'id,note,amount\n1,"line one\nline two",3.5\n2,"He said ""hi""",2.5\n3,"a, b",4\n',
     );
+    await drop(dir, 'raw/q/crlf/c.csv', 'id,note\r\n1,"x\r\ny"\r\n2,"""q"""\r\n');
     const { summary } = await crawl('q', 'raw/q/');
     expect(summary.skipped).toEqual([]);
     expect((await lake.query('select id, note from q.notes order by id')).rows()).toEqual([
-      { id: 1, note: 'He said "hi"' },
-      { id: 2, note: 'line one\r\nline two' },
+      { id: 1, note: 'line one\nline two' },
+      { id: 2, note: 'He said "hi"' },
       { id: 3, note: 'a, b' },
+    ]);
+    expect((await lake.query('select id, note from q.crlf order by id')).rows()).toEqual([
+      { id: 1, note: 'x\r\ny' },
+      { id: 2, note: '"q"' },
     ]);
   });
 
@@ -87,14 +93,14 @@ describe('crawler inference: what the files hold is what the table reads', () =>
       'size',
       'weight',
     ]);
-    expect(
-      (await lake.query('select id, kind, size, note from js.ev order by id')).rows(),
-    ).toEqual([
-      { id: 1, kind: 'a', size: null, note: null },
-      { id: 2, kind: null, size: 7, note: null },
-      { id: 3, kind: 'c', size: 9, note: null },
-      { id: 4, kind: null, size: null, note: 'n' },
-    ]);
+    expect((await lake.query('select id, kind, size, note from js.ev order by id')).rows()).toEqual(
+      [
+        { id: 1, kind: 'a', size: null, note: null },
+        { id: 2, kind: null, size: 7, note: null },
+        { id: 3, kind: 'c', size: 9, note: null },
+        { id: 4, kind: null, size: null, note: 'n' },
+      ],
+    );
   });
 
   it('takes types from the files with values when a table mixes gzip, zstd, plain and header-only CSV', async () => {
