@@ -1,6 +1,7 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { quoteIdentifier, quoteLiteral } from '../catalog/identifier.js';
 import { probeCsvFile, type CsvProbeHints } from './csv-file-probe.js';
+import { withOffsetTimestamps } from './json-timestamps.js';
 import { csvDialectSql, type CsvDialect } from './csv-read-policy.js';
 
 /** A column as a probe found it: a DuckDB type name and whether a null was seen. */
@@ -132,6 +133,14 @@ export class FileSchemaProbe {
         throw ndjsonError;
       }
     }
+    const typed = await withOffsetTimestamps(
+      this.connection,
+      (struct) =>
+        `read_json(${quoteLiteral(path)}, format = ${quoteLiteral(format)}, columns = ${struct})`,
+      columns,
+      sampleRecords,
+    );
+    columns = columns.map((c, i) => ({ ...c, type: typed[i]!.type }));
     // Reading the sample through catches a syntax error further on than the header.
     const nulls = columns.map((c) => `count(*) - count(${quoteIdentifier(c.name)})`);
     const reader = await this.connection.runAndReadAll(

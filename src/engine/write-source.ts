@@ -9,6 +9,8 @@ import { LakeError } from '../errors/lake-error.js';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { csvFilesRead, type FilesRead } from './csv-files-read.js';
 import { CSV_SAMPLE_ROWS, type CsvHints } from './csv-read-policy.js';
+import { describeSelect } from './column-plan.js';
+import { jsonColumnsStruct, withOffsetTimestamps } from './json-timestamps.js';
 import { jsonReplacer } from './json-replacer.js';
 
 export type FileFormat = 'csv' | 'json' | 'parquet';
@@ -75,7 +77,7 @@ export async function filesRead(
         sampleRows: options.sampleRows ?? CSV_SAMPLE_ROWS,
       });
     case 'json':
-      return { select: `SELECT * FROM read_json(${list}, format = 'auto', union_by_name = true)` };
+      return { select: await jsonFilesSelect(connection, list) };
     case 'parquet':
       return { select: `SELECT * FROM read_parquet(${list}, union_by_name = true)` };
   }
@@ -101,4 +103,17 @@ export async function recordsSelect(
     createWriteStream(path),
   );
   return `SELECT * FROM read_json(${quoteLiteral(path)}, format = 'newline_delimited', sample_size = -1)`;
+}
+
+/**
+ * JSON files by name, with ISO-8601 offset timestamps typed TIMESTAMPTZ in every style
+ * (see withOffsetTimestamps), checked over every record: the load reads them all anyway.
+ */
+async function jsonFilesSelect(connection: DuckDBConnection, list: string): Promise<string> {
+  const auto = `SELECT * FROM read_json(${list}, format = 'auto', union_by_name = true)`;
+  const columns = await describeSelect(connection, auto);
+  const read = (struct: string) => `read_json(${list}, format = 'auto', columns = ${struct})`;
+  const typed = await withOffsetTimestamps(connection, read, columns);
+  if (typed.every((c, i) => c.type === columns[i]!.type)) return auto;
+  return `SELECT * FROM ${read(jsonColumnsStruct(typed))}`;
 }

@@ -137,4 +137,18 @@ describe('crawler inference: what the files hold is what the table reads', () =>
     const base = Date.UTC(2024, 0, 1, 10);
     expect(rows.map((r) => Number(r['ms']))).toEqual([base, base, base + 123, base + 500]);
   });
+
+  it('types ISO-8601 offset timestamps in JSON as TIMESTAMPTZ, also when styles differ', async () => {
+    await drop(
+      dir,
+      'raw/tj/seen/a.json',
+      '{"id":1,"seen":"2024-01-01T10:00:00Z"}\n{"id":2,"seen":"2024-01-01T12:00:00.5+02:00"}\n{"id":3,"seen":"2024-01-01T10:00:00+00:00"}\n',
+    );
+    await crawl('tj', 'raw/tj/');
+    const { schema } = await lake.describeTable('tj.seen');
+    expect(schema.columns.find((c) => c.name === 'seen')?.type).toBe('TIMESTAMP WITH TIME ZONE');
+    const rows = (await lake.query('select epoch_ms(seen) as ms from tj.seen order by id')).rows();
+    const base = Date.UTC(2024, 0, 1, 10);
+    expect(rows.map((r) => Number(r['ms']))).toEqual([base, base + 500, base]);
+  });
 });

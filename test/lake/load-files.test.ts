@@ -171,4 +171,27 @@ describe('loading files: every row loaded correctly, or a refusal that says wher
     const base = Date.UTC(2024, 0, 1, 10);
     expect(rows.map((r) => Number(r['ms']))).toEqual([base, base, base + 123, base + 500]);
   });
+
+  it('types ISO-8601 offset timestamps in JSON as TIMESTAMPTZ, also when styles differ', async () => {
+    const mixed = join(files, 'mixed.ndjson');
+    await writeFile(
+      mixed,
+      '{"id":1,"seen":"2024-01-01T10:00:00Z"}\n{"id":2,"seen":"2024-01-01T12:00:00.5+02:00"}\n{"id":3,"seen":"2024-01-01T10:00:00+00:00"}\n',
+    );
+    const zulu = join(files, 'zulu.ndjson');
+    await writeFile(zulu, '{"id":4,"seen":"2024-01-01T10:00:00.123Z"}\n');
+    await lake.writeTable('tz.mixed', { files: [mixed] });
+    await lake.writeTable('tz.zulu', { files: [zulu] });
+    for (const table of ['tz.mixed', 'tz.zulu']) {
+      const { schema } = await lake.describeTable(table);
+      expect(schema.columns.find((c) => c.name === 'seen')?.type).toBe('TIMESTAMP WITH TIME ZONE');
+    }
+    const base = Date.UTC(2024, 0, 1, 10);
+    const ms = async (table: string) =>
+      (await lake.query(`select epoch_ms(seen) as ms from ${table} order by id`))
+        .rows()
+        .map((r) => Number(r['ms']));
+    expect(await ms('tz.mixed')).toEqual([base, base + 500, base]);
+    expect(await ms('tz.zulu')).toEqual([base + 123]);
+  });
 });
