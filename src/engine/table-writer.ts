@@ -30,15 +30,10 @@ import {
 } from './table-references.js';
 import type { PinnedTable } from './table-view.js';
 import type { FilesRead } from './csv-files-read.js';
-import { LOAD_REJECTS_TABLE } from './load-rejects-table.js';
-import { csvRowError, csvRowProblem } from './csv-read-policy.js';
-import {
-  filesRead,
-  recordsSelect,
-  type FileFormat,
-  type FilesReadOptions,
-  type WriteSource,
-} from './write-source.js';
+import { readFilesWithRetry } from './files-read-retry.js';
+import { LOAD_REJECTS_TABLE, rejectRecord } from './load-rejects-table.js';
+import { pendingTable } from './pending-table.js';
+import { recordsSelect, type FileFormat, type WriteSource } from './write-source.js';
 
 export type WriteMode = 'append' | 'overwrite' | 'overwrite-partitions' | 'merge';
 const WRITE_MODES: readonly WriteMode[] = ['append', 'overwrite', 'overwrite-partitions', 'merge'];
@@ -165,13 +160,7 @@ export class TableWriter {
     }
   }
 
-  /**
-   * Files are read under the lake's CSV policy: types from a sample first; when a value
-   * further on does not fit its sampled type, the files are read again with types inferred
-   * from all their rows (a cost paid only by files that need it). With rejects, types come
-   * from all rows from the start, so that only rows that cannot be read are set aside.
-   */
-  private async writeFiles(
+  private writeFiles(
     connection: DuckDBConnection,
     name: string,
     source: { files: string[]; format?: FileFormat },
@@ -179,28 +168,15 @@ export class TableWriter {
     mode: WriteMode,
     options: WriteOptions,
   ): Promise<WriteResult> {
-    const rejects = options.rejects ?? false;
-    const attempt = async (sampleRows: FilesReadOptions['sampleRows'], folder: string) => {
-      const read = await filesRead(connection, source.files, source.format, {
-        rejects,
-        sampleRows,
-      });
-      await mkdir(folder, { recursive: true });
-      return this.writeSelect(connection, name, read.select, folder, mode, options, read);
-    };
-    const remedy = `Fix the file, or load it with rejects (lakebox load --rejects) to set such rows aside in ${parseTableName(name).database}.${LOAD_REJECTS_TABLE}.`;
-    try {
-      try {
-        return await attempt(rejects ? 'all' : undefined, join(staging, 'sampled'));
-      } catch (error) {
-        if (rejects || !csvRowProblem(error)?.conversion) throw error;
-        return await attempt('all', join(staging, 'all-rows'));
-      }
-    } catch (error) {
-      const problem = csvRowProblem(error);
-      if (!problem) throw error;
-      throw csvRowError(problem, source.files.join(', '), remedy, error);
-    }
+    return readFilesWithRetry(
+      connection,
+      name,
+      source,
+      staging,
+      options.rejects ?? false,
+      (read, folder) =>
+        this.writeSelect(connection, name, read.select, folder, mode, options, read),
+    );
   }
 
   private async writeSelect(
@@ -221,7 +197,7 @@ export class TableWriter {
       mode === 'merge'
         ? await this.ensureTable(name, sourceColumns, options.partitionBy ?? [])
         : await this.catalog.findTable(name);
-    const table = existing ?? (await this.pendingTable(name));
+    const table = existing ?? (await pendingTable(this.catalog, name));
     const target = existing
       ? await this.catalog.schema(existing)
       : { columns: sourceColumns, partitionColumns: options.partitionBy ?? [] };
@@ -303,38 +279,11 @@ export class TableWriter {
       const at = new Date().toISOString();
       await this.write(
         rejectsTable,
-        rows.map((r) => ({
-          target_table: table.fullName,
-          file: r.file,
-          line: r.line,
-          reason: r.reason,
-          csv_line: r.csvLine,
-          rejected_at: at,
-        })),
+        rows.map((r) => rejectRecord(table, r, at)),
         { mode: 'append' },
       );
     }
     return { rowsRejected: rows.length, rejectsTable };
-  }
-
-  /** The table a first write creates, as it will be once its commit has made it. */
-  private async pendingTable(name: string): Promise<Table> {
-    const qualified = parseTableName(name);
-    const database = await this.catalog.findDatabase(qualified.database);
-    return {
-      id: 0,
-      database: qualified.database,
-      name: qualified.table,
-      fullName: `${qualified.database}.${qualified.table}`,
-      kind: 'managed',
-      format: 'parquet',
-      location: `${database?.zone ?? 'processed'}/${qualified.database}/${qualified.table}`,
-      description: null,
-      properties: {},
-      currentSnapshotId: null,
-      currentSchemaId: null,
-      createdAt: new Date(),
-    };
   }
 
   /**
