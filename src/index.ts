@@ -29,6 +29,7 @@ export type { CommitRequest } from './catalog/table-commit.js';
 export type { QueryOptions } from './engine/query-runner.js';
 export type { QueryResult, ResultColumn, ReadSnapshot, JsonValue } from './engine/query-result.js';
 export type { WriteOptions, WriteResult } from './engine/table-writer.js';
+export { LOAD_REJECTS_TABLE } from './engine/load-rejects-table.js';
 export type { WriteSource, FileFormat } from './engine/write-source.js';
 export type { LakeEvent, EventQuery } from './events/event-log.js';
 export type { LakeConfig, StorageConfig, MetadataConfig } from './config/lake-config.js';

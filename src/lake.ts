@@ -446,12 +446,15 @@ export class Lake {
       await ctx.info(`loading ${files.length} file(s) into ${table}`);
       const result = await this.writeTable(table, { files, format: options.format }, options);
       await ctx.info(`committed snapshot ${result.snapshot.id}`);
+      if (result.rowsRejected)
+        await ctx.log('warn', `${result.rowsRejected} row(s) rejected into ${result.rejectsTable}`);
       return {
         metrics: {
           rowsWritten: result.rowsWritten,
           filesWritten: result.filesWritten,
           bytesWritten: result.bytesWritten,
           snapshotId: result.snapshot.id,
+          ...(result.rowsRejected !== undefined ? { rowsRejected: result.rowsRejected } : {}),
         },
       };
     });

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { LakeError } from '../errors/lake-error.js';
+import { LakeError, isLakeError } from '../errors/lake-error.js';
 import type { MetaSchema } from '../meta/schema.js';
 import {
   ZONES,
@@ -20,7 +20,7 @@ import { closeNames } from './close-names.js';
 import { parseTableName, validateIdentifier } from './identifier.js';
 import { insertSchema, validateColumns } from './schema-version.js';
 import { snapshotAsOf } from './snapshot-as-of.js';
-import { commitTable, type CommitRequest } from './table-commit.js';
+import { commitInTransaction, commitTable, type CommitRequest } from './table-commit.js';
 
 /** Where the catalog appends the events it emits; the lake's EventLog fits. */
 export interface CatalogEventSink {
@@ -69,6 +69,33 @@ export class Catalog {
   /** Creates a database whose managed tables live in `zone` (default `processed`). */
   async createDatabase(name: string, options: CreateDatabaseOptions = {}): Promise<Database> {
     const dbName = validateIdentifier(name, 'database name');
+    const existing = await this.findDatabase(dbName);
+    if (existing) {
+      if (options.ifNotExists) return existing;
+      throw new LakeError('DATABASE_EXISTS', `Database ${dbName} already exists.`);
+    }
+    return this.db.transaction().execute((trx) => this.insertDatabase(trx, dbName, options));
+  }
+
+  async findDatabase(
+    name: string,
+    db: Kysely<MetaSchema> = this.db,
+  ): Promise<Database | undefined> {
+    const row = await db
+      .selectFrom('lb_database')
+      .selectAll()
+      .where('name', '=', name.toLowerCase())
+      .where('dropped_at', 'is', null)
+      .executeTakeFirst();
+    return row && toDatabase(row);
+  }
+
+  private async insertDatabase(
+    trx: Transaction<MetaSchema>,
+    name: string,
+    options: CreateDatabaseOptions,
+  ): Promise<Database> {
+    const dbName = validateIdentifier(name, 'database name');
     const zone = options.zone ?? 'processed';
     if (!ZONES.includes(zone)) {
       throw new LakeError(
@@ -76,39 +103,22 @@ export class Catalog {
         `Unknown zone "${zone}": use one of ${ZONES.join(', ')}.`,
       );
     }
-    const existing = await this.findDatabase(dbName);
-    if (existing) {
-      if (options.ifNotExists) return existing;
-      throw new LakeError('DATABASE_EXISTS', `Database ${dbName} already exists.`);
-    }
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('lb_database')
-        .values({
-          name: dbName,
-          zone,
-          description: options.description ?? null,
-          properties: JSON.stringify(options.properties ?? {}),
-          created_at: Date.now(),
-          dropped_at: null,
-        })
-        .execute();
-      await this.events.append(
-        { type: 'database.created', subject: dbName, payload: { database: dbName, zone } },
-        trx,
-      );
-    });
-    return this.getDatabase(dbName);
-  }
-
-  async findDatabase(name: string): Promise<Database | undefined> {
-    const row = await this.db
-      .selectFrom('lb_database')
-      .selectAll()
-      .where('name', '=', name.toLowerCase())
-      .where('dropped_at', 'is', null)
-      .executeTakeFirst();
-    return row && toDatabase(row);
+    await trx
+      .insertInto('lb_database')
+      .values({
+        name: dbName,
+        zone,
+        description: options.description ?? null,
+        properties: JSON.stringify(options.properties ?? {}),
+        created_at: Date.now(),
+        dropped_at: null,
+      })
+      .execute();
+    await this.events.append(
+      { type: 'database.created', subject: dbName, payload: { database: dbName, zone } },
+      trx,
+    );
+    return (await this.findDatabase(dbName, trx))!;
   }
 
   /** @throws LakeError DATABASE_NOT_FOUND, naming close matches. */
@@ -158,13 +168,62 @@ export class Catalog {
 
   /** Registers a table with its first schema version; it has no snapshot until its first commit. */
   async createTable(name: string, options: CreateTableOptions): Promise<Table> {
-    const qualified = parseTableName(name);
-    const database = await this.getDatabase(qualified.database);
     const existing = await this.findTable(name);
     if (existing) {
       if (options.ifNotExists) return existing;
       throw new LakeError('TABLE_EXISTS', `Table ${existing.fullName} already exists.`);
     }
+    const database = await this.getDatabase(parseTableName(name).database);
+    return this.db.transaction().execute((trx) => this.insertTable(trx, database, name, options));
+  }
+
+  /**
+   * Creates a table, and its database when there is none yet (in the default zone), together
+   * with its first snapshot in one transaction: a write that fails before its commit never
+   * leaves an empty table (or database) behind.
+   * @throws LakeError COMMIT_CONFLICT (transient) when another writer created the table first.
+   * @example
+   * await catalog.createTableWithCommit('sales.orders', { columns }, { operation: 'append', addFiles });
+   */
+  async createTableWithCommit(
+    name: string,
+    options: CreateTableOptions,
+    commit: Omit<CommitRequest, 'table' | 'parentSnapshotId'>,
+  ): Promise<{ table: Table; snapshot: Snapshot }> {
+    const qualified = parseTableName(name);
+    if (await this.findTable(name))
+      throw new LakeError('COMMIT_CONFLICT', `Table ${name} already exists.`, { transient: true });
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const database =
+          (await this.findDatabase(qualified.database, trx)) ??
+          (await this.insertDatabase(trx, qualified.database, {}));
+        const table = await this.insertTable(trx, database, name, options);
+        const snapshot = await commitInTransaction(trx, this.events, {
+          ...commit,
+          table,
+          parentSnapshotId: null,
+        });
+        return { table: { ...table, currentSnapshotId: snapshot.id }, snapshot };
+      });
+    } catch (error) {
+      // Another writer's table (or database) won the unique index: it is a commit conflict.
+      if (!isLakeError(error) && (await this.findTable(name)))
+        throw new LakeError('COMMIT_CONFLICT', `Table ${name} was created by another writer.`, {
+          transient: true,
+          cause: error,
+        });
+      throw error;
+    }
+  }
+
+  private async insertTable(
+    trx: Transaction<MetaSchema>,
+    database: Database,
+    name: string,
+    options: CreateTableOptions,
+  ): Promise<Table> {
+    const qualified = parseTableName(name);
     const kind = options.kind ?? 'managed';
     if (kind === 'external' && !options.location) {
       throw new LakeError(
@@ -174,47 +233,49 @@ export class Catalog {
     }
     validateColumns(options.columns, options.partitionColumns ?? []);
     const location = options.location ?? `${database.zone}/${database.name}/${qualified.table}`;
-    const now = Date.now();
-    await this.db.transaction().execute(async (trx) => {
-      const { table_id } = await trx
-        .insertInto('lb_table')
-        .values({
-          database_id: database.id,
-          name: qualified.table,
-          kind,
-          format: options.format ?? 'parquet',
-          location,
-          description: options.description ?? null,
-          properties: JSON.stringify(options.properties ?? {}),
-          current_snapshot_id: null,
-          current_schema_id: null,
-          created_at: now,
-          dropped_at: null,
-        })
-        .returning('table_id')
-        .executeTakeFirstOrThrow();
-      const schemaId = await insertSchema(
-        trx,
-        table_id,
-        1,
-        options.columns,
-        options.partitionColumns ?? [],
-      );
-      await trx
-        .updateTable('lb_table')
-        .set({ current_schema_id: schemaId })
-        .where('table_id', '=', table_id)
-        .execute();
-      await this.events.append(
-        {
-          type: 'table.created',
-          subject: `${database.name}.${qualified.table}`,
-          payload: { table: `${database.name}.${qualified.table}`, kind, location },
-        },
-        trx,
-      );
-    });
-    return this.getTable(name);
+    const { table_id } = await trx
+      .insertInto('lb_table')
+      .values({
+        database_id: database.id,
+        name: qualified.table,
+        kind,
+        format: options.format ?? 'parquet',
+        location,
+        description: options.description ?? null,
+        properties: JSON.stringify(options.properties ?? {}),
+        current_snapshot_id: null,
+        current_schema_id: null,
+        created_at: Date.now(),
+        dropped_at: null,
+      })
+      .returning('table_id')
+      .executeTakeFirstOrThrow();
+    const schemaId = await insertSchema(
+      trx,
+      table_id,
+      1,
+      options.columns,
+      options.partitionColumns ?? [],
+    );
+    await trx
+      .updateTable('lb_table')
+      .set({ current_schema_id: schemaId })
+      .where('table_id', '=', table_id)
+      .execute();
+    await this.events.append(
+      {
+        type: 'table.created',
+        subject: `${database.name}.${qualified.table}`,
+        payload: { table: `${database.name}.${qualified.table}`, kind, location },
+      },
+      trx,
+    );
+    const row = await trx
+      .selectFrom('lb_table')
+      .selectAll()
+      .where('table_id', '=', table_id)
+      .executeTakeFirstOrThrow();
+    return toTable(row, database.name);
   }
 
   async findTable(name: string): Promise<Table | undefined> {

@@ -38,103 +38,110 @@ export async function commitTable(
   events: CatalogEventSink,
   request: CommitRequest,
 ): Promise<Snapshot> {
+  return db.transaction().execute((trx) => commitInTransaction(trx, events, request));
+}
+
+/** The commit's work inside a transaction the caller holds (one that also creates the table). */
+export async function commitInTransaction(
+  trx: Transaction<MetaSchema>,
+  events: CatalogEventSink,
+  request: CommitRequest,
+): Promise<Snapshot> {
   const { table, parentSnapshotId } = request;
-  return db.transaction().execute(async (trx) => {
-    const parent =
-      parentSnapshotId === null
-        ? undefined
-        : await trx
-            .selectFrom('lb_snapshot')
-            .selectAll()
-            .where('snapshot_id', '=', parentSnapshotId)
-            .executeTakeFirst();
-    if (parentSnapshotId !== null && (!parent || parent.table_id !== table.id)) {
-      throw new LakeError(
-        'SNAPSHOT_NOT_FOUND',
-        `Snapshot ${parentSnapshotId} is not a snapshot of ${table.fullName}.`,
-      );
-    }
-    const current = await trx
-      .selectFrom('lb_table')
-      .select(['current_snapshot_id', 'current_schema_id', 'dropped_at'])
-      .where('table_id', '=', table.id)
-      .executeTakeFirstOrThrow();
-    if (current.dropped_at !== null)
-      throw new LakeError('TABLE_NOT_FOUND', `Table ${table.fullName} was dropped.`);
-    if (current.current_snapshot_id !== parentSnapshotId)
-      throw conflict(table, parentSnapshotId, current.current_snapshot_id);
-
-    const schemaId = await nextSchemaId(trx, table, current.current_schema_id!, request.schema);
-    const removed = await filesToRemove(trx, table, request.removeFiles);
-    const added = {
-      records: sum(request.addFiles.map((f) => f.recordCount)),
-      bytes: sum(request.addFiles.map((f) => f.fileSize)),
-    };
-    const summary: SnapshotSummary = {
-      ...request.summary,
-      addedRecords: added.records,
-      addedFiles: request.addFiles.length,
-      addedBytes: added.bytes,
-      removedRecords: removed.records,
-      removedFiles: removed.ids.length,
-      removedBytes: removed.bytes,
-    };
-    const snapshotRow = await trx
-      .insertInto('lb_snapshot')
-      .values({
-        table_id: table.id,
-        parent_snapshot_id: parentSnapshotId,
-        schema_id: schemaId,
-        operation: request.operation,
-        summary: JSON.stringify(summary),
-        record_count: (parent?.record_count ?? 0) + added.records - removed.records,
-        file_count: (parent?.file_count ?? 0) + request.addFiles.length - removed.ids.length,
-        total_bytes: (parent?.total_bytes ?? 0) + added.bytes - removed.bytes,
-        committed_at: Date.now(),
-        expired_at: null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const snapshotId = snapshotRow.snapshot_id;
-
-    const moved = await trx
-      .updateTable('lb_table')
-      .set({ current_snapshot_id: snapshotId, current_schema_id: schemaId })
-      .where('table_id', '=', table.id)
-      .where((eb) =>
-        parentSnapshotId === null
-          ? eb('current_snapshot_id', 'is', null)
-          : eb('current_snapshot_id', '=', parentSnapshotId),
-      )
-      .executeTakeFirst();
-    if (Number(moved.numUpdatedRows) !== 1) throw conflict(table, parentSnapshotId, undefined);
-
-    for (let i = 0; i < removed.ids.length; i += ROWS_PER_INSERT) {
-      await trx
-        .updateTable('lb_data_file')
-        .set({ end_snapshot: snapshotId })
-        .where('file_id', 'in', removed.ids.slice(i, i + ROWS_PER_INSERT))
-        .execute();
-    }
-    await insertFiles(trx, table.id, snapshotId, request.addFiles);
-    await events.append(
-      {
-        type: 'table.committed',
-        subject: table.fullName,
-        payload: {
-          table: table.fullName,
-          snapshotId,
-          parentSnapshotId,
-          operation: request.operation,
-          ...summary,
-        },
-      },
-      trx,
+  const parent =
+    parentSnapshotId === null
+      ? undefined
+      : await trx
+          .selectFrom('lb_snapshot')
+          .selectAll()
+          .where('snapshot_id', '=', parentSnapshotId)
+          .executeTakeFirst();
+  if (parentSnapshotId !== null && (!parent || parent.table_id !== table.id)) {
+    throw new LakeError(
+      'SNAPSHOT_NOT_FOUND',
+      `Snapshot ${parentSnapshotId} is not a snapshot of ${table.fullName}.`,
     );
-    const snapshot = toSnapshot(snapshotRow);
-    await request.inTransaction?.(trx, snapshot);
-    return snapshot;
-  });
+  }
+  const current = await trx
+    .selectFrom('lb_table')
+    .select(['current_snapshot_id', 'current_schema_id', 'dropped_at'])
+    .where('table_id', '=', table.id)
+    .executeTakeFirstOrThrow();
+  if (current.dropped_at !== null)
+    throw new LakeError('TABLE_NOT_FOUND', `Table ${table.fullName} was dropped.`);
+  if (current.current_snapshot_id !== parentSnapshotId)
+    throw conflict(table, parentSnapshotId, current.current_snapshot_id);
+
+  const schemaId = await nextSchemaId(trx, table, current.current_schema_id!, request.schema);
+  const removed = await filesToRemove(trx, table, request.removeFiles);
+  const added = {
+    records: sum(request.addFiles.map((f) => f.recordCount)),
+    bytes: sum(request.addFiles.map((f) => f.fileSize)),
+  };
+  const summary: SnapshotSummary = {
+    ...request.summary,
+    addedRecords: added.records,
+    addedFiles: request.addFiles.length,
+    addedBytes: added.bytes,
+    removedRecords: removed.records,
+    removedFiles: removed.ids.length,
+    removedBytes: removed.bytes,
+  };
+  const snapshotRow = await trx
+    .insertInto('lb_snapshot')
+    .values({
+      table_id: table.id,
+      parent_snapshot_id: parentSnapshotId,
+      schema_id: schemaId,
+      operation: request.operation,
+      summary: JSON.stringify(summary),
+      record_count: (parent?.record_count ?? 0) + added.records - removed.records,
+      file_count: (parent?.file_count ?? 0) + request.addFiles.length - removed.ids.length,
+      total_bytes: (parent?.total_bytes ?? 0) + added.bytes - removed.bytes,
+      committed_at: Date.now(),
+      expired_at: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const snapshotId = snapshotRow.snapshot_id;
+
+  const moved = await trx
+    .updateTable('lb_table')
+    .set({ current_snapshot_id: snapshotId, current_schema_id: schemaId })
+    .where('table_id', '=', table.id)
+    .where((eb) =>
+      parentSnapshotId === null
+        ? eb('current_snapshot_id', 'is', null)
+        : eb('current_snapshot_id', '=', parentSnapshotId),
+    )
+    .executeTakeFirst();
+  if (Number(moved.numUpdatedRows) !== 1) throw conflict(table, parentSnapshotId, undefined);
+
+  for (let i = 0; i < removed.ids.length; i += ROWS_PER_INSERT) {
+    await trx
+      .updateTable('lb_data_file')
+      .set({ end_snapshot: snapshotId })
+      .where('file_id', 'in', removed.ids.slice(i, i + ROWS_PER_INSERT))
+      .execute();
+  }
+  await insertFiles(trx, table.id, snapshotId, request.addFiles);
+  await events.append(
+    {
+      type: 'table.committed',
+      subject: table.fullName,
+      payload: {
+        table: table.fullName,
+        snapshotId,
+        parentSnapshotId,
+        operation: request.operation,
+        ...summary,
+      },
+    },
+    trx,
+  );
+  const snapshot = toSnapshot(snapshotRow);
+  await request.inTransaction?.(trx, snapshot);
+  return snapshot;
 }
 
 async function nextSchemaId(

@@ -48,6 +48,7 @@ export const EXIT_CODES: Record<ErrorCode, ExitCode> = {
   UNSUPPORTED_STATEMENT: usage,
   FILE_NOT_FOUND: usage,
   UNSUPPORTED_FORMAT: usage,
+  MALFORMED_FILE: usage,
   RUN_NOT_FOUND: usage,
   RUN_NOT_CANCELLABLE: failed,
   RUN_CANCELLED: cancelled,

@@ -66,7 +66,12 @@ export class CrawlCatalog {
         t.record.root === group.root &&
         t.record.format === group.format &&
         sameNames(t.schema.partitionColumns, group.partitionNames) &&
-        compatibleSchemas(group.format, dataColumns(t.schema), group.columns),
+        compatibleSchemas(
+          group.format,
+          dataColumns(t.schema),
+          group.columns,
+          group.partitionNames.length > 0,
+        ),
     );
     const target = candidates.at(-1);
     if (!target) {

@@ -23,13 +23,20 @@ export function mergeColumns(
   for (const column of next) {
     const existing = byName.get(column.name.toLowerCase());
     if (!existing) {
-      const added = { ...column, nullable: true };
+      const added: ProbedColumn = { ...column, nullable: true };
       columns.push(added);
       byName.set(column.name.toLowerCase(), added);
       changes.push({ kind: 'added', column: column.name, to: column.type });
       continue;
     }
     existing.nullable ||= column.nullable;
+    // A file with no value in a column (header-only, or all empty) says nothing of its type.
+    if (column.valueless) continue;
+    if (existing.valueless) {
+      existing.type = column.type;
+      delete existing.valueless;
+      continue;
+    }
     if (existing.type === column.type) continue;
     const widened = widenType(existing.type, column.type);
     if (widened !== existing.type) {
@@ -44,12 +51,15 @@ export function mergeColumns(
  * Whether files with these schemas may form one table. CSV is read by position, so one
  * header must extend the other; Parquet and JSON are read by name, so at least half of
  * the smaller schema's columns must appear in the other. Anything less is two datasets
- * that happen to share a folder, and merging them would be wrong.
+ * that happen to share a folder, and merging them would be wrong. Under Hive partitions
+ * (`partitioned`) the folder layout already says the files are one dataset: records read by
+ * name that share any column are sparse records of it, and the table takes the union.
  */
 export function compatibleSchemas(
   format: TableFormat,
   a: readonly ProbedColumn[],
   b: readonly ProbedColumn[],
+  partitioned = false,
 ): boolean {
   const names = (cs: readonly ProbedColumn[]) => cs.map((c) => c.name.toLowerCase());
   if (format === 'csv') {
@@ -58,5 +68,6 @@ export function compatibleSchemas(
   }
   const other = new Set(names(b));
   const shared = names(a).filter((n) => other.has(n)).length;
+  if (partitioned) return shared > 0;
   return shared > 0 && shared * 2 >= Math.min(a.length, b.length);
 }

@@ -60,7 +60,9 @@ export function groupTables(files: ClassifiedFile[], targetPrefix: string): Tabl
       for (const sameReader of byReader.values()) {
         const mine: TableGroup[] = [];
         for (const { file, partitionNames } of sameReader) {
-          let cluster = mine.find((c) => compatibleSchemas(format, c.columns, file.columns));
+          let cluster = mine.find((c) =>
+            compatibleSchemas(format, c.columns, file.columns, partitionNames.length > 0),
+          );
           if (!cluster) {
             cluster = {
               root,

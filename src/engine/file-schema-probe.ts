@@ -1,11 +1,16 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { quoteIdentifier, quoteLiteral } from '../catalog/identifier.js';
+import { probeCsvFile, type CsvProbeHints } from './csv-file-probe.js';
+import { withOffsetTimestamps } from './json-timestamps.js';
+import { csvDialectSql, type CsvDialect } from './csv-read-policy.js';
 
 /** A column as a probe found it: a DuckDB type name and whether a null was seen. */
 export interface ProbedColumn {
   name: string;
   type: string;
   nullable: boolean;
+  /** No row had a value: the type is the sniffer's fallback and says nothing (see mergeColumns). */
+  valueless?: boolean;
 }
 
 /** What a Parquet footer says about one file, or why it could not be read. */
@@ -13,23 +18,8 @@ export type ParquetFooter =
   | { path: string; ok: true; rowCount: number; fingerprint: string }
   | { path: string; ok: false; reason: string };
 
-export interface CsvDialect {
-  delimiter: string;
-  quote: string;
-  escape: string;
-  header: boolean;
-  encoding: string;
-  dateFormat?: string;
-  timestampFormat?: string;
-}
-
-export interface CsvHints {
-  delimiter?: string;
-  header?: boolean;
-  encoding?: string;
-  /** Rows read for type inference (a bounded sample). */
-  sampleRows: number;
-}
+export type { CsvDialect } from './csv-read-policy.js';
+export type { CsvProbeHints as CsvHints } from './csv-file-probe.js';
 
 export interface JsonProbe {
   format: 'newline_delimited' | 'array';
@@ -38,20 +28,6 @@ export interface JsonProbe {
 
 // One footer read per file; a batch keeps the SQL text and DuckDB's work list bounded.
 const PARQUET_BATCH = 1000;
-// Candidate types for CSV sniffing. DECIMAL is left out on purpose: DuckDB would take
-// leading-zero codes (007) as decimals; decimals are found afterwards from the text.
-const CSV_TYPE_CANDIDATES = [
-  'BOOLEAN',
-  'INTEGER',
-  'BIGINT',
-  'DOUBLE',
-  'DATE',
-  'TIMESTAMP',
-  'TIMESTAMPTZ',
-  'VARCHAR',
-];
-const PLAIN_DECIMAL = '^-?[0-9]{1,18}\\.[0-9]{1,18}$';
-
 /**
  * Schema inference over files with DuckDB, behind an interface that does not mention
  * DuckDB. It runs in its own short-lived in-memory instance so that its settings (the
@@ -111,35 +87,15 @@ export class FileSchemaProbe {
     return this.describe(`SELECT * FROM read_parquet(${quoteLiteral(path)})`);
   }
 
-  /** Dialect and column types of a CSV file, inferred from a bounded sample of its rows. */
+  /**
+   * Dialect and column types of a CSV file under the lake's CSV policy (see probeCsvFile):
+   * types from a bounded sample, checked against the whole file.
+   */
   async sniffCsv(
     path: string,
-    hints: CsvHints,
+    hints: CsvProbeHints,
   ): Promise<{ dialect: CsvDialect; columns: ProbedColumn[] }> {
-    const options = [
-      `sample_size = ${Math.max(1, Math.floor(hints.sampleRows))}`,
-      `auto_type_candidates = [${CSV_TYPE_CANDIDATES.map(quoteLiteral).join(', ')}]`,
-    ];
-    if (hints.delimiter) options.push(`delim = ${quoteLiteral(hints.delimiter)}`);
-    if (hints.header !== undefined) options.push(`header = ${hints.header}`);
-    if (hints.encoding) options.push(`encoding = ${quoteLiteral(hints.encoding)}`);
-    const reader = await this.connection.runAndReadAll(
-      `SELECT Delimiter, Quote, Escape, HasHeader, DateFormat, TimestampFormat, Columns
-       FROM sniff_csv(${quoteLiteral(path)}, ${options.join(', ')})`,
-    );
-    const row = reader.getRowObjectsJson()[0] as unknown as SniffRow;
-    const dialect: CsvDialect = {
-      delimiter: row.Delimiter,
-      quote: row.Quote === '(empty)' ? '' : row.Quote,
-      escape: row.Escape === '(empty)' ? '' : row.Escape,
-      header: row.HasHeader,
-      encoding: hints.encoding ?? 'utf-8',
-      ...(row.DateFormat ? { dateFormat: row.DateFormat } : {}),
-      ...(row.TimestampFormat ? { timestampFormat: row.TimestampFormat } : {}),
-    };
-    const sniffed = row.Columns.map((c) => ({ name: c.name, type: c.type }));
-    const columns = await this.refineCsvColumns(path, dialect, sniffed, hints.sampleRows);
-    return { dialect, columns };
+    return probeCsvFile(this.connection, path, hints);
   }
 
   /**
@@ -177,6 +133,14 @@ export class FileSchemaProbe {
         throw ndjsonError;
       }
     }
+    const typed = await withOffsetTimestamps(
+      this.connection,
+      (struct) =>
+        `read_json(${quoteLiteral(path)}, format = ${quoteLiteral(format)}, columns = ${struct})`,
+      columns,
+      sampleRecords,
+    );
+    columns = columns.map((c, i) => ({ ...c, type: typed[i]!.type }));
     // Reading the sample through catches a syntax error further on than the header.
     const nulls = columns.map((c) => `count(*) - count(${quoteIdentifier(c.name)})`);
     const reader = await this.connection.runAndReadAll(
@@ -227,71 +191,12 @@ export class FileSchemaProbe {
       nullable: true,
     }));
   }
-
-  /** Nullability from the sample, and DOUBLE columns whose text is plain decimals → DECIMAL. */
-  private async refineCsvColumns(
-    path: string,
-    dialect: CsvDialect,
-    sniffed: Array<{ name: string; type: string }>,
-    sampleRows: number,
-  ): Promise<ProbedColumn[]> {
-    const text = sniffed.map((c) => ({ name: c.name, type: 'VARCHAR' }));
-    const source = `read_csv(${quoteLiteral(path)}, ${csvOptionsSql(dialect)}, columns = ${columnsStruct(text)})`;
-    const parts: string[] = [];
-    for (const c of sniffed) {
-      const col = quoteIdentifier(c.name);
-      parts.push(`count(*) - count(nullif(${col}, ''))`);
-      if (c.type === 'DOUBLE') {
-        parts.push(
-          `bool_and(regexp_full_match(trim(${col}), ${quoteLiteral(PLAIN_DECIMAL)})) FILTER (WHERE nullif(${col}, '') IS NOT NULL)`,
-          `max(length(split_part(trim(ltrim(${col}, '-')), '.', 1)))`,
-          `max(length(split_part(trim(${col}), '.', 2)))`,
-        );
-      }
-    }
-    const reader = await this.connection.runAndReadAll(
-      `SELECT ${parts.join(', ')} FROM (SELECT * FROM ${source} LIMIT ${sampleRows})`,
-    );
-    const row = reader.getRowsJS()[0] ?? [];
-    let i = 0;
-    return sniffed.map((c) => {
-      const nullable = Number(row[i++] ?? 0) > 0;
-      if (c.type !== 'DOUBLE') return { ...c, nullable };
-      const plain = row[i++] === true;
-      const integerDigits = Number(row[i++] ?? 0);
-      const scale = Number(row[i++] ?? 0);
-      if (!plain || scale === 0) return { ...c, nullable };
-      const precision = Math.min(38, Math.max(18, integerDigits + scale));
-      return { ...c, type: `DECIMAL(${precision},${scale})`, nullable };
-    });
-  }
-}
-
-interface SniffRow {
-  Delimiter: string;
-  Quote: string;
-  Escape: string;
-  HasHeader: boolean;
-  DateFormat: string | null;
-  TimestampFormat: string | null;
-  Columns: Array<{ name: string; type: string }>;
 }
 
 /** The `read_csv` options of a dialect, as table properties spell them for the view too. */
 export function csvOptionsSql(dialect: CsvDialect): string {
-  const options = [
-    'auto_detect = false',
-    `header = ${dialect.header}`,
-    `delim = ${quoteLiteral(dialect.delimiter)}`,
-    `quote = ${quoteLiteral(dialect.quote)}`,
-    `escape = ${quoteLiteral(dialect.escape)}`,
-    `encoding = ${quoteLiteral(dialect.encoding)}`,
-    'null_padding = true',
-  ];
-  if (dialect.dateFormat) options.push(`dateformat = ${quoteLiteral(dialect.dateFormat)}`);
-  if (dialect.timestampFormat)
-    options.push(`timestampformat = ${quoteLiteral(dialect.timestampFormat)}`);
-  return options.join(', ');
+  // Null padding needs the serial reader once a quoted field holds a line break (RFC 4180).
+  return `${csvDialectSql(dialect)}, null_padding = true, parallel = false`;
 }
 
 function columnsStruct(columns: Array<{ name: string; type: string }>): string {

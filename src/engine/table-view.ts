@@ -79,11 +79,15 @@ function csvOptions(properties: Record<string, string>): string {
     'dateformat',
     'timestampformat',
     'encoding',
+    'comment',
     // Crawled CSV tables: files written before a column was appended read it as NULL.
     'null_padding',
   ] as const) {
     if (properties[name] !== undefined) options.push(`${name} = ${quoteLiteral(properties[name])}`);
   }
+  // DuckDB's parallel reader refuses null padding once a quoted field holds a line break
+  // (RFC 4180): the serial one reads every such file.
+  if (properties['null_padding'] === 'true') options.push('parallel = false');
   return options.join(', ');
 }
 

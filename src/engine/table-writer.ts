@@ -6,6 +6,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { Column, DataFile, NewDataFile, Snapshot, Table } from '../catalog/catalog-types.js';
 import { withCommitRetry } from '../catalog/commit-retry.js';
 import { parseTableName } from '../catalog/identifier.js';
+import { validateColumns } from '../catalog/schema-version.js';
 import type { CommitRequest } from '../catalog/table-commit.js';
 import { LakeError, isLakeError } from '../errors/lake-error.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -28,7 +29,11 @@ import {
   type TableReference,
 } from './table-references.js';
 import type { PinnedTable } from './table-view.js';
-import { filesSelect, recordsSelect, type WriteSource } from './write-source.js';
+import type { FilesRead } from './csv-files-read.js';
+import { readFilesWithRetry } from './files-read-retry.js';
+import { LOAD_REJECTS_TABLE, rejectRecord } from './load-rejects-table.js';
+import { pendingTable } from './pending-table.js';
+import { recordsSelect, type FileFormat, type WriteSource } from './write-source.js';
 
 export type WriteMode = 'append' | 'overwrite' | 'overwrite-partitions' | 'merge';
 const WRITE_MODES: readonly WriteMode[] = ['append', 'overwrite', 'overwrite-partitions', 'merge'];
@@ -51,6 +56,11 @@ export interface WriteOptions {
   excludeColumns?: string[];
   /** Add columns that the source has and the table lacks, instead of refusing the write. */
   addColumns?: boolean;
+  /**
+   * Files only: CSV rows that cannot be read (too many or too few fields, a value that does
+   * not fit its column) go to `<database>.load_rejects` instead of failing the write.
+   */
+  rejects?: boolean;
   /** Rough size at which DuckDB starts a new file (unpartitioned writes), e.g. `256MB`. */
   targetFileSize?: string;
   /** Runs after the files are in the store and before the commit (tests use it to crash there). */
@@ -79,6 +89,9 @@ export interface WriteResult {
   rowsRemoved: number;
   /** For merges: source rows inserted, updated and deleted. */
   merge?: MergeCounts;
+  /** With `rejects`: rows set aside, and the table they went to. */
+  rowsRejected?: number;
+  rejectsTable?: string;
 }
 
 /**
@@ -128,10 +141,8 @@ export class TableWriter {
             options,
           );
         }
-        if ('files' in source) {
-          const select = await filesSelect(source.files, source.format);
-          return this.writeSelect(connection, name, select, staging, mode, options);
-        }
+        if ('files' in source)
+          return this.writeFiles(connection, name, source, staging, mode, options);
         const { sql } = source as { sql: string };
         const refs = await findTableReferences(connection, sql);
         const database = (source as { database?: string }).database ?? qualified.database;
@@ -149,6 +160,25 @@ export class TableWriter {
     }
   }
 
+  private writeFiles(
+    connection: DuckDBConnection,
+    name: string,
+    source: { files: string[]; format?: FileFormat },
+    staging: string,
+    mode: WriteMode,
+    options: WriteOptions,
+  ): Promise<WriteResult> {
+    return readFilesWithRetry(
+      connection,
+      name,
+      source,
+      staging,
+      options.rejects ?? false,
+      (read, folder) =>
+        this.writeSelect(connection, name, read.select, folder, mode, options, read),
+    );
+  }
+
   private async writeSelect(
     connection: DuckDBConnection,
     name: string,
@@ -156,13 +186,22 @@ export class TableWriter {
     staging: string,
     mode: WriteMode,
     options: WriteOptions,
+    read?: FilesRead,
   ): Promise<WriteResult> {
     const excluded = new Set((options.excludeColumns ?? []).map((c) => c.toLowerCase()));
     const sourceColumns = (await describeSelect(connection, select)).filter(
       (c) => !excluded.has(c.name.toLowerCase()),
     );
-    const table = await this.ensureTable(name, sourceColumns, options.partitionBy ?? []);
-    const target = await this.catalog.schema(table);
+    // A new table is created by its first commit: a write that fails leaves no empty table.
+    const existing =
+      mode === 'merge'
+        ? await this.ensureTable(name, sourceColumns, options.partitionBy ?? [])
+        : await this.catalog.findTable(name);
+    const table = existing ?? (await pendingTable(this.catalog, name));
+    const target = existing
+      ? await this.catalog.schema(existing)
+      : { columns: sourceColumns, partitionColumns: options.partitionBy ?? [] };
+    if (!existing) validateColumns(sourceColumns, target.partitionColumns);
     const plan = planColumns(table, target.columns, sourceColumns, {
       addColumns: options.addColumns ?? false,
     });
@@ -203,15 +242,48 @@ export class TableWriter {
         stagingDir: join(staging, 'out'),
       },
     );
+    const rejected = await this.setRejectsAside(table, read, connection);
     await options.beforeCommit?.();
-    return this.commitWithRetry(table, mode, files, schema, options, async (current) => {
-      if (mode === 'overwrite') return 'all';
-      if (mode === 'append') return [];
-      const replaced = new Set(files.map((f) => JSON.stringify(f.partitionValues)));
-      return (await this.catalog.files(current))
-        .filter((f) => replaced.has(JSON.stringify(f.partitionValues)))
-        .map((f) => f.id);
-    });
+    const written = await this.commitWithRetry(
+      table,
+      mode,
+      files,
+      schema,
+      options,
+      async (current) => {
+        if (mode === 'overwrite') return 'all';
+        if (mode === 'append') return [];
+        const replaced = new Set(files.map((f) => JSON.stringify(f.partitionValues)));
+        return (await this.catalog.files(current))
+          .filter((f) => replaced.has(JSON.stringify(f.partitionValues)))
+          .map((f) => f.id);
+      },
+    );
+    return rejected ? { ...written, ...rejected } : written;
+  }
+
+  /**
+   * The rows a read set aside, written to the database's rejects table before the data is
+   * committed: a crash in between leaves them recorded, never the load done and its bad
+   * rows gone without a trace.
+   */
+  private async setRejectsAside(
+    table: Table,
+    read: FilesRead | undefined,
+    connection: DuckDBConnection,
+  ): Promise<Pick<WriteResult, 'rowsRejected' | 'rejectsTable'> | undefined> {
+    if (!read?.rejected) return undefined;
+    const rows = await read.rejected(connection);
+    const rejectsTable = `${table.database}.${LOAD_REJECTS_TABLE}`;
+    if (rows.length > 0) {
+      const at = new Date().toISOString();
+      await this.write(
+        rejectsTable,
+        rows.map((r) => rejectRecord(table, r, at)),
+        { mode: 'append' },
+      );
+    }
+    return { rowsRejected: rows.length, rejectsTable };
   }
 
   /**
@@ -296,7 +368,15 @@ export class TableWriter {
     toRemove: (table: Table) => Promise<number[] | 'all'>,
   ): Promise<WriteResult> {
     return withCommitRetry(async () => {
-      const table = await this.catalog.getTable(initial.fullName);
+      const table = await this.catalog.findTable(initial.fullName);
+      if (!table) {
+        const created = await this.catalog.createTableWithCommit(
+          initial.fullName,
+          { columns: schema.columns, partitionColumns: schema.partitionColumns },
+          { operation: mode, addFiles: files, inTransaction: options.onCommit },
+        );
+        return result(created.table, mode, created.snapshot, files, []);
+      }
       const removeFiles = await toRemove(table);
       const removed =
         removeFiles === 'all'

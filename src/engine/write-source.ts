@@ -6,6 +6,11 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { quoteLiteral } from '../catalog/identifier.js';
 import { LakeError } from '../errors/lake-error.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { csvFilesRead, type FilesRead } from './csv-files-read.js';
+import { CSV_SAMPLE_ROWS, type CsvHints } from './csv-read-policy.js';
+import { describeSelect } from './column-plan.js';
+import { jsonColumnsStruct, withOffsetTimestamps } from './json-timestamps.js';
 import { jsonReplacer } from './json-replacer.js';
 
 export type FileFormat = 'csv' | 'json' | 'parquet';
@@ -31,8 +36,21 @@ export function formatOf(path: string): FileFormat {
   );
 }
 
-/** A SELECT over local files, checking first that each exists. */
-export async function filesSelect(files: string[], format?: FileFormat): Promise<string> {
+/** How a read of local files treats what it cannot read. */
+export interface FilesReadOptions {
+  /** Set bad CSV rows aside (see `FilesRead.rejected`) instead of failing the read. */
+  rejects?: boolean;
+  /** Rows a CSV file's types are inferred from: a bounded sample, or all of them. */
+  sampleRows?: CsvHints['sampleRows'];
+}
+
+/** The read of local files, checking first that each exists. */
+export async function filesRead(
+  connection: DuckDBConnection,
+  files: string[],
+  format: FileFormat | undefined,
+  options: FilesReadOptions = {},
+): Promise<FilesRead> {
   if (files.length === 0)
     throw new LakeError('INVALID_ARGUMENT', 'No files to load: name at least one file.');
   const paths = files.map((file) => resolve(file));
@@ -54,11 +72,14 @@ export async function filesSelect(files: string[], format?: FileFormat): Promise
   const list = `[${paths.map(quoteLiteral).join(', ')}]`;
   switch ([...formats][0]!) {
     case 'csv':
-      return `SELECT * FROM read_csv(${list}, auto_detect = true, union_by_name = true)`;
+      return csvFilesRead(connection, paths, {
+        rejects: options.rejects ?? false,
+        sampleRows: options.sampleRows ?? CSV_SAMPLE_ROWS,
+      });
     case 'json':
-      return `SELECT * FROM read_json(${list}, format = 'auto', union_by_name = true)`;
+      return { select: await jsonFilesSelect(connection, list) };
     case 'parquet':
-      return `SELECT * FROM read_parquet(${list}, union_by_name = true)`;
+      return { select: `SELECT * FROM read_parquet(${list}, union_by_name = true)` };
   }
 }
 
@@ -82,4 +103,17 @@ export async function recordsSelect(
     createWriteStream(path),
   );
   return `SELECT * FROM read_json(${quoteLiteral(path)}, format = 'newline_delimited', sample_size = -1)`;
+}
+
+/**
+ * JSON files by name, with ISO-8601 offset timestamps typed TIMESTAMPTZ in every style
+ * (see withOffsetTimestamps), checked over every record: the load reads them all anyway.
+ */
+async function jsonFilesSelect(connection: DuckDBConnection, list: string): Promise<string> {
+  const auto = `SELECT * FROM read_json(${list}, format = 'auto', union_by_name = true)`;
+  const columns = await describeSelect(connection, auto);
+  const read = (struct: string) => `read_json(${list}, format = 'auto', columns = ${struct})`;
+  const typed = await withOffsetTimestamps(connection, read, columns);
+  if (typed.every((c, i) => c.type === columns[i]!.type)) return auto;
+  return `SELECT * FROM ${read(jsonColumnsStruct(typed))}`;
 }

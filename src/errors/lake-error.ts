@@ -51,6 +51,8 @@ export type ErrorCode =
   | 'UNSUPPORTED_STATEMENT'
   | 'FILE_NOT_FOUND'
   | 'UNSUPPORTED_FORMAT'
+  /** A file's content cannot be read as its format says (a ragged CSV row, with its line). */
+  | 'MALFORMED_FILE'
   | 'RUN_NOT_FOUND'
   | 'RUN_NOT_CANCELLABLE'
   | 'RUN_CANCELLED'

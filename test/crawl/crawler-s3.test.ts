@@ -68,7 +68,7 @@ describe('crawlers on S3 storage with PostgreSQL metadata', () => {
     });
     const orders = await lake.describeTable('shop.orders');
     expect(orders.schema.columns.map((c) => [c.name, c.type])).toEqual([
-      ['id', 'INTEGER'],
+      ['id', 'BIGINT'],
       ['code', 'VARCHAR'],
       ['amount', 'DECIMAL(18,2)'],
       ['day', 'DATE'],

@@ -49,7 +49,7 @@ describe('crawlers (local storage + SQLite)', () => {
       location: 'raw/sales/orders/',
     });
     expect(orders.schema.columns.map((c) => [c.name, c.type])).toEqual([
-      ['id', 'INTEGER'],
+      ['id', 'BIGINT'],
       ['code', 'VARCHAR'],
       ['amount', 'DECIMAL(18,2)'],
       ['paid', 'BOOLEAN'],

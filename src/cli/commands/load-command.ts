@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { CliContext } from '../cli-context.js';
 import { formatBytes } from '../output.js';
 import { reportRunEnd } from '../run-report.js';
+import { LOAD_REJECTS_TABLE } from '../../engine/load-rejects-table.js';
 
 export function loadCommand(): Command {
   return new Command('load')
@@ -32,6 +33,10 @@ export function loadCommand(): Command {
       ]),
     )
     .option('--add-columns', 'add columns the files have and the table lacks')
+    .option(
+      '--rejects',
+      'set CSV rows that cannot be read aside in DATABASE.load_rejects (and count them) instead of refusing the load',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  lakebox load sales.orders orders.csv\n  lakebox load sales.orders 2026-*.parquet --mode overwrite --partition-by day',
@@ -45,6 +50,7 @@ export function loadCommand(): Command {
           partitionBy?: string[];
           format?: 'csv' | 'json' | 'parquet';
           addColumns?: boolean;
+          rejects?: boolean;
         },
         command: Command,
       ) => {
@@ -57,15 +63,23 @@ export function loadCommand(): Command {
           partitionBy: opts.partitionBy,
           format: opts.format,
           addColumns: opts.addColumns,
+          rejects: opts.rejects,
         });
         reportRunEnd(
           context,
           run,
           (m) =>
-            `Loaded ${m['rowsWritten'] ?? 0} rows in ${m['filesWritten'] ?? 0} file(s) (${formatBytes(m['bytesWritten'] ?? 0)}) into ${table}: snapshot ${m['snapshotId']}`,
+            `Loaded ${m['rowsWritten'] ?? 0} rows in ${m['filesWritten'] ?? 0} file(s) (${formatBytes(m['bytesWritten'] ?? 0)}) into ${table}: snapshot ${m['snapshotId']}${rejectedNote(table, m)}`,
         );
       },
     );
+}
+
+/** Rows set aside are said in the same line as rows loaded: a load never hides a loss. */
+function rejectedNote(table: string, m: Record<string, number>): string {
+  if (m['rowsRejected'] === undefined) return '';
+  const database = table.split('.')[0]!.toLowerCase();
+  return `; ${m['rowsRejected']} row(s) rejected into ${database}.${LOAD_REJECTS_TABLE}`;
 }
 
 export function vacuumCommand(): Command {

@@ -1,5 +1,6 @@
 import type { CsvDialect, ProbedColumn } from '../../engine/file-schema-probe.js';
 import { probeErrorReason } from '../../engine/file-schema-probe.js';
+import { isLakeError } from '../../errors/lake-error.js';
 import type { CsvClassifier } from '../crawler-types.js';
 import { mergeColumns } from '../schema-merge.js';
 import type {
@@ -114,7 +115,10 @@ async function probeFile(
     sampleRows: context.sampleRows,
   };
   const sniffed = await context.probe.sniffCsv(path, hints).catch((error: unknown) => {
-    throw new Error(`unreadable CSV: ${probeErrorReason(error)}`);
+    // The probe's own reasons (ragged rows, with the line) say it better than "unreadable".
+    if (isLakeError(error) || !(error instanceof Error) || !/^(ragged|a value)/.test(error.message))
+      throw new Error(`unreadable CSV: ${probeErrorReason(error)}`);
+    throw error;
   });
   // DuckDB falls back to one column when no delimiter gives every row the same number of
   // fields: the header then still holds a delimiter, and the rows are ragged.
@@ -149,6 +153,7 @@ function classified(
     null_padding: 'true',
   };
   if (dialect.encoding !== 'utf-8') properties['encoding'] = dialect.encoding;
+  if (dialect.comment) properties['comment'] = dialect.comment;
   if (dialect.dateFormat) properties['dateformat'] = dialect.dateFormat;
   if (dialect.timestampFormat) properties['timestampformat'] = dialect.timestampFormat;
   return {
