@@ -1,6 +1,7 @@
 import { EventLog } from '../../src/events/event-log.js';
 import type { MetaDb } from '../../src/meta/meta-db.js';
 import { LocalExecutor, RunStore, type LocalExecutorOptions } from '../../src/runs/index.js';
+import { WorkerRegistry } from '../../src/runs/worker-registry.js';
 import type { MetaBackend } from '../support/meta-backends.js';
 
 /** A migrated metadata database with a run store, and the executors a test makes on it. */
@@ -29,7 +30,7 @@ export async function openRunsFixture(backend: MetaBackend): Promise<RunsFixture
     store,
     backgroundErrors,
     executor(options = {}) {
-      const executor = new LocalExecutor(store, {
+      const executor = new LocalExecutor(store, new WorkerRegistry(meta.db, 15_000), {
         onBackgroundError: (error) => backgroundErrors.push(error),
         ...options,
       });
