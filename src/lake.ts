@@ -484,6 +484,7 @@ async function openExecutor(
   const runs = new RunStore(meta.db, events, graphileDispatch);
   const executor = new DistributedExecutor(runs, workers, {
     connectionString: config.metadata.url,
+    db: meta.db,
     heartbeatMs,
   });
   return { runs, executor, distributed: executor };

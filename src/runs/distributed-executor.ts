@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Logger, run as runGraphile, runMigrations, type Runner, type Task } from 'graphile-worker';
+import { Logger, run as runGraphile, type Runner, type Task } from 'graphile-worker';
+import type { Kysely } from 'kysely';
 import { LakeError } from '../errors/lake-error.js';
-import { taskOfKind } from './graphile-dispatch.js';
-import { localWorkerId } from './local-worker.js';
+import type { MetaSchema } from '../meta/schema.js';
+import { installGraphile, taskOfKind } from './graphile-dispatch.js';
+import { newWorkerId } from './local-worker.js';
 import { repeatEvery, type Repeating } from './repeat-every.js';
 import { isTerminalStatus, type Run } from './run.js';
 import { RunAttempt } from './run-attempt.js';
@@ -13,6 +15,7 @@ import type { WorkerRegistry } from './worker-registry.js';
 export interface DistributedExecutorOptions {
   /** The PostgreSQL metadata database, which holds graphile-worker's schema too. */
   connectionString: string;
+  db: Kysely<MetaSchema>;
   /** How often a running run's and this worker's heartbeats are written. 1000 ms. */
   heartbeatMs?: number;
   /** Wait before the first retry, doubled for each later one, at most 30 s. 500 ms. */
@@ -57,7 +60,7 @@ export interface StopOptions {
  */
 export class DistributedExecutor implements RunExecutor {
   /** `host:pid`, recorded as the worker of every run this process claims. */
-  readonly worker = localWorkerId();
+  readonly worker = newWorkerId();
 
   readonly #store: RunStore;
   readonly #workers: WorkerRegistry;
@@ -91,10 +94,7 @@ export class DistributedExecutor implements RunExecutor {
         // A broken reporter must not take the executor down with it.
       }
     };
-    this.#ready = runMigrations({
-      connectionString: options.connectionString,
-      logger: quietLogger(this.#report),
-    });
+    this.#ready = installGraphile(options.db, options.connectionString, quietLogger(this.#report));
     this.#ready.catch((error: unknown) => this.#report(error));
   }
 
@@ -177,7 +177,8 @@ export class DistributedExecutor implements RunExecutor {
       if (!this.#handlers.has(kind)) throw unknownKind(kind, [...this.#handlers.keys()]);
     }
     const concurrency = options.concurrency ?? 4;
-    await this.#workers.register({ id: this.worker, kinds, concurrency });
+    const info = { id: this.worker, kinds, concurrency };
+    await this.#workers.register(info);
     await this.#recover();
     const task: Task = async (payload) => {
       await this.#perform((payload as { runId: string }).runId);
@@ -194,7 +195,7 @@ export class DistributedExecutor implements RunExecutor {
     });
     this.#beat = repeatEvery(this.#heartbeatMs, async () => {
       try {
-        await this.#workers.beat(this.worker);
+        await this.#workers.beat(info);
         await this.#recover();
       } catch (error) {
         this.#report(error);

@@ -1,3 +1,4 @@
+import { runMigrations, type Logger } from 'graphile-worker';
 import { sql, type Kysely } from 'kysely';
 import type { MetaSchema } from '../meta/schema.js';
 import type { Run } from './run.js';
@@ -28,3 +29,25 @@ export const graphileDispatch: RunDispatch = {
     )`.execute(trx);
   },
 };
+
+/** An arbitrary constant: the advisory lock that serialises installing graphile's schema. */
+const INSTALL_LOCK = 7_311_042_001;
+
+/**
+ * Installs (or upgrades) graphile-worker's schema. Its own migration races when several
+ * processes start at once on a fresh database, so it runs under a session advisory lock.
+ */
+export async function installGraphile(
+  db: Kysely<MetaSchema>,
+  connectionString: string,
+  logger: Logger,
+): Promise<void> {
+  await db.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(${INSTALL_LOCK})`.execute(connection);
+    try {
+      await runMigrations({ connectionString, logger });
+    } finally {
+      await sql`select pg_advisory_unlock(${INSTALL_LOCK})`.execute(connection);
+    }
+  });
+}

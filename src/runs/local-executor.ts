@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LakeError } from '../errors/lake-error.js';
-import { localWorkerId } from './local-worker.js';
+import { newWorkerId } from './local-worker.js';
 import { repeatEvery, type Repeating } from './repeat-every.js';
 import { isTerminalStatus, type Run } from './run.js';
 import { RunAttempt } from './run-attempt.js';
 import type { RunExecutor, RunHandler, SubmitOptions, WaitOptions } from './run-executor.js';
 import type { RunStore } from './run-store.js';
 import { untilAborted } from './until-aborted.js';
-import type { WorkerRegistry } from './worker-registry.js';
+import type { WorkerInfo, WorkerRegistry } from './worker-registry.js';
 
 export interface LocalExecutorOptions {
   /** Handlers running at once; more runs wait their turn in submit order. 4 unless told. */
@@ -62,7 +62,7 @@ interface Tracked {
  */
 export class LocalExecutor implements RunExecutor {
   /** `host:pid`, recorded as the worker of every run this executor claims. */
-  readonly worker = localWorkerId();
+  readonly worker = newWorkerId();
   readonly #store: RunStore;
   readonly #workers: WorkerRegistry;
   readonly #concurrency: number;
@@ -101,16 +101,12 @@ export class LocalExecutor implements RunExecutor {
   }
 
   async #start(): Promise<void> {
-    await this.#workers.register({
-      id: this.worker,
-      kinds: [...this.#handlers.keys()],
-      concurrency: this.#concurrency,
-    });
+    await this.#workers.register(this.#info());
     await this.#recover();
     if (this.#closing) return;
     this.#beat = repeatEvery(this.#heartbeatMs, async () => {
       try {
-        await this.#workers.beat(this.worker);
+        await this.#workers.beat(this.#info());
         await this.#recover();
         this.#offerBlocked();
       } catch (error) {
@@ -239,6 +235,10 @@ export class LocalExecutor implements RunExecutor {
     await this.#beat?.stop();
     this.#lifetime.abort(closedError());
     await this.#workers.remove(this.worker).catch((error: unknown) => this.#report(error));
+  }
+
+  #info(): WorkerInfo {
+    return { id: this.worker, kinds: [...this.#handlers.keys()], concurrency: this.#concurrency };
   }
 
   async #recover(): Promise<void> {

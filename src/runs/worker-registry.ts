@@ -34,7 +34,7 @@ export class WorkerRegistry {
     const row = {
       worker_id: worker.id,
       host: worker.id.slice(0, separator),
-      pid: Number(worker.id.slice(separator + 1)),
+      pid: Number.parseInt(worker.id.slice(separator + 1), 10),
       kinds: JSON.stringify(worker.kinds),
       concurrency: worker.concurrency,
       started_at: now,
@@ -54,12 +54,14 @@ export class WorkerRegistry {
       .execute();
   }
 
-  async beat(id: string): Promise<void> {
-    await this.db
+  /** Notes that the worker is alive; registers it again if its row went missing. */
+  async beat(worker: WorkerInfo): Promise<void> {
+    const result = await this.db
       .updateTable('lb_worker')
       .set({ heartbeat_at: Date.now() })
-      .where('worker_id', '=', id)
-      .execute();
+      .where('worker_id', '=', worker.id)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) await this.register(worker);
   }
 
   /** On a graceful stop, once the worker's runs have ended or been handed back. */
