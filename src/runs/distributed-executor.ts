@@ -31,6 +31,8 @@ export interface WorkOptions {
   concurrency?: number;
   /** Only these kinds (all registered kinds unless told). */
   kinds?: readonly string[];
+  /** Sees each run this worker starts and ends (for a worker's log). */
+  onRun?: (event: 'started' | 'ended', run: Run) => void;
 }
 
 export interface StopOptions {
@@ -41,6 +43,8 @@ export interface StopOptions {
   deadlineMs?: number;
   /** Cancel the runs in flight instead of letting them finish. */
   abort?: boolean;
+  /** Once aborted, the runs still in flight are handed back without waiting any longer. */
+  handBackNow?: AbortSignal;
 }
 
 /**
@@ -77,6 +81,7 @@ export class DistributedExecutor implements RunExecutor {
   #beat: Repeating | undefined;
   #closing: Promise<void> | undefined;
   #aborting = false;
+  #onRun: WorkOptions['onRun'];
 
   constructor(store: RunStore, workers: WorkerRegistry, options: DistributedExecutorOptions) {
     this.#store = store;
@@ -177,6 +182,7 @@ export class DistributedExecutor implements RunExecutor {
       if (!this.#handlers.has(kind)) throw unknownKind(kind, [...this.#handlers.keys()]);
     }
     const concurrency = options.concurrency ?? 4;
+    this.#onRun = options.onRun;
     const info = { id: this.worker, kinds, concurrency };
     await this.#workers.register(info);
     await this.#recover();
@@ -212,7 +218,7 @@ export class DistributedExecutor implements RunExecutor {
     return this.#closing;
   }
 
-  async #shutdown({ deadlineMs, abort = false }: StopOptions): Promise<void> {
+  async #shutdown({ deadlineMs, abort = false, handBackNow }: StopOptions): Promise<void> {
     await this.#ready.catch(() => undefined);
     const stopping = this.#runner?.stop();
     if (abort) {
@@ -220,11 +226,18 @@ export class DistributedExecutor implements RunExecutor {
       await Promise.allSettled([...this.#inFlight.keys()].map((id) => this.cancel(id)));
     }
     const drained = Promise.allSettled([...this.#inFlight.values()].map((f) => f.done));
-    if (deadlineMs !== undefined && this.#inFlight.size > 0) {
-      const timer = sleep(deadlineMs, 'late', { ref: false });
-      if ((await Promise.race([drained, timer])) === 'late') {
+    if ((deadlineMs !== undefined || handBackNow) && this.#inFlight.size > 0) {
+      const stopWaiting = new AbortController();
+      const late = [
+        ...(deadlineMs === undefined
+          ? []
+          : [sleep(deadlineMs, 'late', { signal: stopWaiting.signal })]),
+        ...(handBackNow ? [untilAbortedSignal(handBackNow)] : []),
+      ].map((promise) => promise.catch(() => 'drained'));
+      if ((await Promise.race([drained, ...late])) === 'late') {
         for (const [id, { attempt }] of this.#inFlight) attempt.handBack(id);
       }
+      stopWaiting.abort();
     }
     await drained;
     await stopping;
@@ -253,9 +266,10 @@ export class DistributedExecutor implements RunExecutor {
       report: this.#report,
     });
     if (run.cancelRequested || this.#aborting) attempt.cancel(run.id);
+    this.#notify('started', run);
     const done = attempt
       .perform(this.#handlers.get(run.kind) as RunHandler, run, () => this.#aborting)
-      .then(() => undefined);
+      .then(({ finished }) => this.#notify('ended', finished));
     this.#inFlight.set(run.id, { attempt, done });
     try {
       await done;
@@ -263,6 +277,21 @@ export class DistributedExecutor implements RunExecutor {
       this.#inFlight.delete(run.id);
     }
   }
+
+  #notify(event: 'started' | 'ended', run: Run): void {
+    try {
+      this.#onRun?.(event, run);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+}
+
+function untilAbortedSignal(signal: AbortSignal): Promise<'late'> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve('late');
+    signal.addEventListener('abort', () => resolve('late'), { once: true });
+  });
 }
 
 function quietLogger(report: (error: unknown) => void): Logger {
