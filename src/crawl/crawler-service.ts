@@ -103,16 +103,21 @@ export class CrawlerService {
    * targets: [{ path: 'raw/sales/' }] })`. Crawling the same targets again is incremental.
    */
   async crawl(spec: CrawlerSpec): Promise<Run> {
+    const run = await this.startCrawl(spec);
+    return this.services.executor.wait(run.id);
+  }
+
+  /** Starts a one-shot crawl (as `crawl`) and returns its run without waiting. */
+  async startCrawl(spec: CrawlerSpec): Promise<Run> {
     const normalized = this.#checked(spec);
     const name = `${ONE_SHOT_PREFIX}${normalized.database}:${normalized.targets
       .map((t) => t.path)
       .sort()
       .join(',')}`;
-    const run = await this.services.executor.submit(CRAWL_RUN_KIND, {
+    return this.services.executor.submit(CRAWL_RUN_KIND, {
       name,
       parameters: { oneShot: normalized },
     });
-    return this.services.executor.wait(run.id);
   }
 
   /** The crawler's runs, newest first. */

@@ -6,6 +6,7 @@ import { LakeError } from '../../errors/lake-error.js';
 import type { Run } from '../../runs/run.js';
 import { CliContext } from '../cli-context.js';
 import { formatDuration } from '../output.js';
+import { followWithProgress } from '../progress/follow-with-progress.js';
 import { reportRunEnd } from '../run-report.js';
 
 interface SpecOptions {
@@ -173,7 +174,7 @@ export function crawlerCommand(): Command {
             `Started crawl ${run.id}; follow it with: lakebox run ${run.id}`,
           );
         }
-        await finish(context, lake, await waitWithProgress(lake, run));
+        await finish(context, lake, await waitWithProgress(context, lake, run));
       }),
   );
   crawler.addCommand(
@@ -217,37 +218,29 @@ export function crawlCommand(): Command {
     .action(async (targets: string[], opts: SpecOptions, command: Command) => {
       const context = CliContext.of(command);
       const lake = await context.lake();
-      const run = await lake.crawlers.crawl(specOf(opts, targets));
-      await finish(context, lake, run);
+      const run = await lake.crawlers.startCrawl(specOf(opts, targets));
+      await finish(context, lake, await waitWithProgress(context, lake, run));
     });
 }
 
 /** Waits for the run, with a progress bar on stderr when it is a terminal. */
-async function waitWithProgress(lake: Lake, run: Run): Promise<Run> {
-  if (!process.stderr.isTTY) return lake.executor.wait(run.id);
-  const { SingleBar, Presets } = await import('cli-progress');
-  const bar = new SingleBar(
-    {
-      format: ' {phase} [{bar}] {value}/{total} files',
-      stream: process.stderr,
-      clearOnComplete: true,
-    },
-    Presets.shades_classic,
-  );
-  bar.start(1, 0, { phase: 'queued' });
-  const timer = setInterval(() => {
-    void lake.runs.get(run.id).then((current) => {
+function waitWithProgress(context: CliContext, lake: Lake, run: Run): Promise<Run> {
+  return followWithProgress({
+    work: lake.executor.wait(run.id),
+    poll: async () => {
+      const current = await lake.runs.get(run.id);
       const p = current.progress;
-      if (p) bar.setTotal(Math.max(1, p.total ?? p.done ?? 1));
-      bar.update(p?.done ?? 0, { phase: p?.phase ?? current.status });
-    });
-  }, 200);
-  try {
-    return await lake.executor.wait(run.id);
-  } finally {
-    clearInterval(timer);
-    bar.stop();
-  }
+      const done = p?.done ?? 0;
+      return {
+        value:
+          current.status === 'running' || current.status === 'queued' ? done : (p?.total ?? done),
+        total: p?.total ?? done,
+        payload: { phase: p?.phase ?? current.status },
+      };
+    },
+    format: ' {phase} [{bar}] {value}/{total} files',
+    enabled: !context.output.json,
+  });
 }
 
 async function finish(context: CliContext, lake: Lake, run: Run): Promise<void> {

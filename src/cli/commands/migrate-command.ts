@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import cliProgress from 'cli-progress';
 import type { Lake } from '../../lake.js';
 import type { MigrationType } from '../../migrate/db/migration-task.js';
 import type {
@@ -13,6 +12,7 @@ import { LakeError } from '../../errors/lake-error.js';
 import { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-code.js';
 import { reportRunEnd } from '../run-report.js';
+import { followWithProgress, type ProgressFrame } from '../progress/follow-with-progress.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -146,11 +146,16 @@ export function migrateCommand(): Command {
         );
       }
       const run = await lake.migrations.start(task);
-      const bars = progressBars(lake, task, context.output.json);
       const onSignal = () => void lake.migrations.stop(task);
       process.once('SIGINT', onSignal);
       try {
-        const ended = await lake.migrations.wait(run.id);
+        const ended = await followWithProgress({
+          work: lake.migrations.wait(run.id),
+          poll: () => tableFrames(lake, task),
+          format: '{table} |{bar}| {value} rows {state}',
+          enabled: !context.output.json,
+          everyMs: 500,
+        });
         reportRunEnd(
           context,
           ended,
@@ -159,7 +164,6 @@ export function migrateCommand(): Command {
         );
       } finally {
         process.off('SIGINT', onSignal);
-        await bars.stop();
       }
     });
   migrate
@@ -172,6 +176,21 @@ export function migrateCommand(): Command {
       const run = await lake.migrations.stop(task);
       if (context.output.json) return context.output.data(run);
       context.output.line(run ? `Stopping ${task} (run ${run.id}).` : `${task} has never run.`);
+    });
+  migrate
+    .command('delete')
+    .description(
+      'delete a stopped task and its replication slot and publication (its lake tables stay)',
+    )
+    .argument('<task>', 'task name')
+    .action(async (task: string, _opts: unknown, command: Command) => {
+      const context = CliContext.of(command);
+      const lake = await context.lake();
+      await lake.migrations.delete(task);
+      if (context.output.json) return context.output.data({ deleted: task });
+      context.output.line(
+        `Deleted migration task ${task}; its lake tables stay, and creating and starting it again loads them afresh.`,
+      );
     });
   migrate
     .command('status')
@@ -225,39 +244,16 @@ export function migrateCommand(): Command {
   return migrate;
 }
 
-/** One bar per table (rows streamed vs. loaded) on stderr while a task runs, if it is a TTY. */
-function progressBars(lake: Lake, task: string, json: boolean): { stop(): Promise<void> } {
-  if (json || !process.stderr.isTTY) return { stop: async () => {} };
-  const multi = new cliProgress.MultiBar(
-    {
-      stream: process.stderr,
-      format: '{table} |{bar}| {value} rows {state}',
-      hideCursor: true,
-      clearOnComplete: false,
+/** One bar per table (rows loaded) while a task runs. */
+async function tableFrames(lake: Lake, task: string): Promise<ProgressFrame[]> {
+  const status = await lake.migrations.status(task);
+  return status.tables.map((t) => ({
+    key: `${t.sourceSchema}.${t.sourceTable}`,
+    value: t.rowsLoaded,
+    total: t.rowsLoaded,
+    payload: {
+      table: `${t.sourceSchema}.${t.sourceTable}`,
+      state: t.state === 'replicating' ? `replicating, lag ${t.lagSeconds ?? 0}s` : t.state,
     },
-    cliProgress.Presets.shades_classic,
-  );
-  const bars = new Map<string, cliProgress.SingleBar>();
-  const timer = setInterval(() => {
-    void lake.migrations.status(task).then((status) => {
-      for (const t of status.tables) {
-        const key = `${t.sourceSchema}.${t.sourceTable}`;
-        const bar =
-          bars.get(key) ??
-          multi.create(Math.max(t.rowsLoaded, 1), 0, { table: key, state: t.state });
-        bars.set(key, bar);
-        bar.setTotal(Math.max(t.rowsLoaded, bar.getTotal()));
-        bar.update(t.rowsLoaded, {
-          table: key,
-          state: t.state === 'replicating' ? `replicating, lag ${t.lagSeconds ?? 0}s` : t.state,
-        });
-      }
-    });
-  }, 500);
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      multi.stop();
-    },
-  };
+  }));
 }

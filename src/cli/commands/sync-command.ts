@@ -1,5 +1,4 @@
 import { Command, Option } from 'commander';
-import cliProgress from 'cli-progress';
 import type { ErrorCode } from '../../errors/lake-error.js';
 import { LakeError } from '../../errors/lake-error.js';
 import type { Lake } from '../../lake.js';
@@ -7,6 +6,7 @@ import type { SyncExecution, SyncOutcome, SyncTaskSpec } from '../../migrate/fil
 import { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-code.js';
 import { formatBytes, formatDuration } from '../output.js';
+import { followWithProgress, type ProgressFrame } from '../progress/follow-with-progress.js';
 
 interface SpecOptions {
   from: string;
@@ -260,47 +260,15 @@ function spec(opts: SpecOptions): SyncTaskSpec {
 
 /** Waits for an execution with a progress bar on a terminal, prints how it ended, sets the exit code. */
 async function follow(context: CliContext, lake: Lake, id: string): Promise<void> {
-  const tty = process.stderr.isTTY && !context.output.json;
-  const bar = tty
-    ? new cliProgress.SingleBar(
-        {
-          stream: process.stderr,
-          format:
-            '{phase} |{bar}| {percentage}% {done}/{size} {files} files, {rate}/s, ETA {eta_text}',
-          hideCursor: true,
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
-  let execution: SyncExecution;
-  if (bar) {
-    const show = (e: SyncExecution) => {
-      const size = Math.max(e.bytesFound - e.bytesSkipped, 0);
-      bar.setTotal(Math.max(size, 1));
-      bar.update(e.phase === 'done' ? Math.max(size, 1) : e.bytesTransferred, {
-        phase: e.phase.padEnd(12),
-        done: formatBytes(e.bytesTransferred),
-        size: formatBytes(size),
-        files: `${e.filesTransferred}/${e.filesFound}`,
-        rate: formatBytes(e.bytesPerSecond),
-        eta_text: e.etaSeconds === null ? '-' : formatDuration(e.etaSeconds * 1000),
-      });
-    };
-    bar.start(1, 0, { phase: 'listing', done: '', size: '', files: 0, rate: '', eta_text: '' });
-    const timer = setInterval(() => void lake.sync.status(id).then(show, () => undefined), 250);
-    try {
-      execution = await lake.sync.wait(id);
-      // The bar stays on the terminal: its last frame shows how the execution ended, not
-      // the last poll (a short sync ends before the first one).
-      show(execution);
-    } finally {
-      clearInterval(timer);
-      bar.stop();
-    }
-  } else {
-    if (!context.output.json) process.stderr.write(`Sync execution ${id} started...\n`);
-    execution = await lake.sync.wait(id);
-  }
+  if (!context.output.json && !process.stderr.isTTY)
+    process.stderr.write(`Sync execution ${id} started...\n`);
+  // The bar stays on the terminal: its last frame, drawn after the end, shows how it ended.
+  const execution = await followWithProgress({
+    work: lake.sync.wait(id),
+    poll: async () => frame(await lake.sync.status(id)),
+    format: '{phase} |{bar}| {percentage}% {done}/{size} {files} files, {rate}/s, ETA {eta_text}',
+    enabled: !context.output.json,
+  });
   if (execution.status === 'failed') {
     throw new LakeError(
       (execution.error?.code ?? 'INTERNAL') as ErrorCode,
@@ -317,6 +285,22 @@ async function follow(context: CliContext, lake: Lake, id: string): Promise<void
     process.exitCode = ExitCode.partial;
   }
   if (execution.status === 'cancelled') process.exitCode = ExitCode.cancelled;
+}
+
+function frame(e: SyncExecution): ProgressFrame {
+  const size = Math.max(e.bytesFound - e.bytesSkipped, 0);
+  return {
+    value: e.phase === 'done' ? Math.max(size, 1) : e.bytesTransferred,
+    total: Math.max(size, 1),
+    payload: {
+      phase: e.phase.padEnd(12),
+      done: formatBytes(e.bytesTransferred),
+      size: formatBytes(size),
+      files: `${e.filesTransferred}/${e.filesFound}`,
+      rate: formatBytes(e.bytesPerSecond),
+      eta_text: e.etaSeconds === null ? '-' : formatDuration(e.etaSeconds * 1000),
+    },
+  };
 }
 
 function summary(e: SyncExecution): string {
