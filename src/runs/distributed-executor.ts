@@ -179,7 +179,7 @@ export class DistributedExecutor implements RunExecutor {
     await this.#ready;
     const kinds = options.kinds ? [...options.kinds] : [...this.#handlers.keys()];
     for (const kind of kinds) {
-      if (!this.#handlers.has(kind)) throw unknownKind(kind, [...this.#handlers.keys()]);
+      if (!this.#handlers.has(kind)) throw unknownWorkKind(kind, [...this.#handlers.keys()]);
     }
     const concurrency = options.concurrency ?? 4;
     this.#onRun = options.onRun;
@@ -315,6 +315,14 @@ export function unknownKind(kind: string, kinds: string[]): LakeError {
   return new LakeError(
     'UNKNOWN_RUN_KIND',
     `No handler is registered for run kind "${kind}". ${known} Register one with register("${kind}", handler) before submitting.`,
+    { details: { kind, registered: kinds } },
+  );
+}
+
+function unknownWorkKind(kind: string, kinds: string[]): LakeError {
+  return new LakeError(
+    'UNKNOWN_RUN_KIND',
+    `Lakebox has no run kind "${kind}"; a worker takes runs of ${kinds.sort().join(', ')} (name some with --kinds, or leave it out for every kind).`,
     { details: { kind, registered: kinds } },
   );
 }

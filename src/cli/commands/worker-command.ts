@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { Run } from '../../runs/run.js';
 import { CliContext } from '../cli-context.js';
 import { formatDuration } from '../output.js';
+import { shutdownSignals } from '../shutdown-signals.js';
 
 interface WorkerOptions {
   concurrency: number;
@@ -27,6 +28,8 @@ export function workerCommand(): Command {
     .action(async (opts: WorkerOptions, command: Command) => {
       const context = CliContext.of(command);
       const out = context.output;
+      // Listening from the start: a signal during start-up still drains instead of killing.
+      const signals = shutdownSignals();
       const lake = await context.lake();
       const kinds = opts.kinds
         ?.split(',')
@@ -59,18 +62,13 @@ export function workerCommand(): Command {
         },
         `Worker ${worker.id} is taking runs of ${kinds?.join(', ') ?? 'every kind'} (concurrency ${opts.concurrency}); SIGTERM to stop.`,
       );
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        process.once('SIGTERM', () => resolve('SIGTERM'));
-        process.once('SIGINT', () => resolve('SIGINT'));
-      });
+      const signal = await signals.first;
       say(
         { event: 'stopping', signal, drainTimeoutSeconds: opts.drainTimeout },
         `${signal}: finishing the runs in flight (handed back after ${opts.drainTimeout} s).`,
       );
-      const now = new AbortController();
-      process.once('SIGTERM', () => now.abort());
-      process.once('SIGINT', () => now.abort());
-      await worker.stop({ deadlineMs: opts.drainTimeout * 1000, handBackNow: now.signal });
+      await worker.stop({ deadlineMs: opts.drainTimeout * 1000, handBackNow: signals.again });
+      signals.dispose();
       say({ event: 'stopped', worker: worker.id }, `Worker ${worker.id} stopped.`);
     });
 }
