@@ -180,8 +180,8 @@ export class Lake {
     await mkdir(join(root, WORK_DIR, 'staging'), { recursive: true });
     const meta = await openMetaDb(dialect);
     try {
-      const events = new EventLog(meta.db);
-      const storageEvents = new EventBatcher(meta.db);
+      const events = new EventLog(meta.db, meta.dialect);
+      const storageEvents = new EventBatcher(events);
       const backend = await openObjectStore(storageSettings(root, config.storage));
       const store = new GuardedStore(backend, {
         writableRoots: ZONES,

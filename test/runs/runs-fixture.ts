@@ -33,7 +33,7 @@ export async function openRunsFixture(
   const { meta, url, reopen, cleanup } = await backend.open();
   const others: MetaDb[] = [];
   const executors: TestExecutor[] = [];
-  const events = new EventLog(meta.db);
+  const events = new EventLog(meta.db, meta.dialect);
   const store = new RunStore(meta.db, events, impl.dispatch);
   const workers = new WorkerRegistry(meta.db, TEST_LOST_AFTER_MS);
   const backgroundErrors: unknown[] = [];
@@ -54,7 +54,7 @@ export async function openRunsFixture(
     async otherStore() {
       const other = await reopen();
       others.push(other);
-      return new RunStore(other.db, new EventLog(other.db), impl.dispatch);
+      return new RunStore(other.db, new EventLog(other.db, other.dialect), impl.dispatch);
     },
     async close() {
       await Promise.all(executors.map((executor) => executor.close({ abort: true })));

@@ -68,6 +68,7 @@ export function sqliteDialect(file: string): MetaDialect {
   return {
     name: 'sqlite',
     autoIdType: 'integer',
+    concurrentWriters: false,
     location: file,
     createKyselyDialect() {
       return new LakeSqliteDialect(async () => {
