@@ -17,3 +17,19 @@ export interface WorkerRow {
   started_at: number;
   heartbeat_at: number;
 }
+
+/** A schedule's tick that was fired (migration 013): the key refuses a second firing. */
+export interface ScheduleTickRow {
+  /** `<kind>:<name>`, e.g. `sync:nightly`. */
+  schedule_key: string;
+  tick_at: number;
+  run_id: string | null;
+  fired_at: number;
+}
+
+/** How far the scheduler has looked for due ticks, and which process leads it. */
+export interface SchedulerStateRow {
+  scheduler: string;
+  checked_until: number;
+  leader: string;
+}

@@ -11,7 +11,12 @@ import type {
   CrawlerRow,
   CrawlerTableRow,
 } from './schema-crawlers.js';
-import type { RunKeyRow, WorkerRow } from './schema-runs.js';
+import type {
+  RunKeyRow,
+  ScheduleTickRow,
+  SchedulerStateRow,
+  WorkerRow,
+} from './schema-runs.js';
 import type { SyncFileRow, SyncReportRow, SyncTaskRow } from './schema-sync.js';
 import type {
   MigrationSourceRow,
@@ -38,6 +43,8 @@ export interface MetaSchema {
   lb_run_log: RunLogRow;
   lb_run_key: RunKeyRow;
   lb_worker: WorkerRow;
+  lb_schedule_tick: ScheduleTickRow;
+  lb_scheduler_state: SchedulerStateRow;
   lb_event: EventRow;
   lb_sync_task: SyncTaskRow;
   lb_sync_file: SyncFileRow;

@@ -8,6 +8,7 @@ import { qualityMigration } from './005-quality.js';
 import { jobsMigration } from './006-jobs.js';
 import { rowOriginsMigration } from './009-row-origins.js';
 import { runDispatchMigration } from './011-run-dispatch.js';
+import { schedulesMigration } from './013-schedules.js';
 
 /** Migrations live in code (not files found at run time) so a bundled Lakebox carries them. */
 export function migrationProvider(dialect: MetaDialect): MigrationProvider {
@@ -22,6 +23,7 @@ export function migrationProvider(dialect: MetaDialect): MigrationProvider {
         '006-jobs': jobsMigration(dialect),
         '009-row-origins': rowOriginsMigration(),
         '011-run-dispatch': runDispatchMigration(),
+        '013-schedules': schedulesMigration(),
       };
     },
   };
