@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type {
@@ -49,6 +50,10 @@ import type { Run } from './runs/run.js';
 import type { RunExecutor } from './runs/run-executor.js';
 import { RunStore } from './runs/run-store.js';
 import { WorkerRegistry } from './runs/worker-registry.js';
+import { LeaderLock } from './runs/leader-lock.js';
+import { newWorkerId } from './runs/local-worker.js';
+import { Scheduler, type SchedulerOptions } from './runs/scheduler.js';
+import { scheduledResources } from './scheduled-resources.js';
 import { GuardedStore } from './storage/guarded-store.js';
 import type { ObjectStore } from './storage/object-store.js';
 import { openObjectStore } from './storage/open-store.js';
@@ -76,6 +81,8 @@ export interface LoadOptions extends Omit<WriteOptions, 'beforeCommit'> {
 }
 
 const WORK_DIR = '.lakebox';
+/** An arbitrary constant: the advisory lock of the one scheduling `lakebox serve`. */
+const SCHEDULER_LOCK = 7_311_042_014;
 
 /** A running `lake.work()`: stop it to drain (or hand back) its runs and leave the registry. */
 export interface LakeWorker {
@@ -392,6 +399,39 @@ export class Lake {
       kinds: options.kinds ?? [],
       stop: (stop) => distributed.close(stop),
     };
+  }
+
+  /**
+   * The scheduler of this lake's cron schedules, not yet started: on PostgreSQL only the
+   * process holding the leader lock fires ticks. This is what `lakebox serve` runs.
+   *
+   * @example const scheduler = lake.scheduler({ note: console.log }); scheduler.start();
+   */
+  scheduler(options: Omit<SchedulerOptions, 'id'> & { leaderRetryMs?: number } = {}): Scheduler {
+    const lock = new LeaderLock(this.meta.db, this.meta.dialect.concurrentWriters, SCHEDULER_LOCK, {
+      retryMs: options.leaderRetryMs,
+    });
+    return new Scheduler(this.meta.db, scheduledResources(this), lock, {
+      ...options,
+      id: newWorkerId(),
+    });
+  }
+
+  /**
+   * Resolves when the metadata database answers a query.
+   *
+   * @throws LakeError METADATA_UNREACHABLE when it does not.
+   */
+  async ping(): Promise<void> {
+    try {
+      await sql`select 1`.execute(this.meta.db);
+    } catch (error) {
+      throw new LakeError(
+        'METADATA_UNREACHABLE',
+        `The metadata database at ${this.meta.dialect.location} does not answer: ${error instanceof Error ? error.message : String(error)}.`,
+        { transient: true, cause: error },
+      );
+    }
   }
 
   async close(): Promise<void> {

@@ -92,6 +92,7 @@ export const EXIT_CODES: Record<ErrorCode, ExitCode> = {
   TRANSFORM_FAILED: failed,
   QUALITY_GATE_FAILED: failed,
   QUALITY_UNAVAILABLE: failed,
+  ROUTE_NOT_FOUND: usage,
   INTERNAL: failed,
 };
 

@@ -95,6 +95,7 @@ export type ErrorCode =
   | 'TRANSFORM_FAILED'
   | 'QUALITY_GATE_FAILED'
   | 'QUALITY_UNAVAILABLE'
+  | 'ROUTE_NOT_FOUND'
   | 'INTERNAL';
 
 export function isLakeError(error: unknown, code?: ErrorCode): error is LakeError {
