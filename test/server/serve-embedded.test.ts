@@ -1,0 +1,71 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Lake } from '../../src/lake.js';
+import { eventually, startCli, type CliProcess } from '../support/cli-process.js';
+import { tempDir, tempLake } from '../support/temp-lake.js';
+
+describe('lakebox serve on an embedded lake (SQLite)', () => {
+  let lake: Lake;
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let files: { dir: string; cleanup(): Promise<void> };
+  let server: CliProcess | undefined;
+
+  beforeEach(async () => {
+    ({ lake, dir, cleanup } = await tempLake());
+    files = await tempDir();
+  });
+  afterEach(async () => {
+    if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
+    await server?.exited;
+    await cleanup();
+    await files.cleanup();
+  });
+
+  it('answers /healthz and /readyz, maps errors to JSON, fires a schedule once per tick and drains on SIGTERM', async () => {
+    await mkdir(join(files.dir, 'in'));
+    await writeFile(join(files.dir, 'in', 'a.csv'), 'id\n1\n');
+    await lake.sync.createTask('every_second', {
+      from: join(files.dir, 'in'),
+      to: 'lake://raw/landing',
+      schedule: '* * * * * *',
+    });
+
+    server = startCli(['--lake', dir, 'serve', '--port', '0', '--log-format', 'json']);
+    const { port } = await server.event('listening');
+    const base = `http://127.0.0.1:${port as number}`;
+
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ready: true, checks: { metadata: { ok: true } } });
+    const missing = await fetch(`${base}/nope`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({
+      error: { code: 'ROUTE_NOT_FOUND', message: expect.stringContaining('GET /nope') },
+    });
+
+    await server.event('leader.acquired');
+    const fired = await server.event('tick.fired', (e) => e['key'] === 'sync:every_second');
+    const run = await eventually(async () => {
+      const found = await lake.runs.get(fired['runId'] as string);
+      return found.status === 'succeeded' ? found : undefined;
+    }, 'the scheduled sync to succeed');
+    expect(run.kind).toBe('sync');
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    const events = server.lines.map((line) => (JSON.parse(line) as { event: string }).event);
+    expect(events.at(-2)).toBe('stopping');
+    expect(events.at(-1)).toBe('stopped');
+    // Every tick fired at most once.
+    const ticks = server.lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((e) => e['event'] === 'tick.fired')
+      .map((e) => e['tickAt']);
+    expect(new Set(ticks).size).toBe(ticks.length);
+  }, 120_000);
+});
