@@ -30,7 +30,7 @@ export function parseSchedule(text: string, defaultTimeZone = 'UTC'): Schedule {
   } catch (error) {
     throw new LakeError(
       'INVALID_ARGUMENT',
-      `Schedule "${text}" is not a cron expression Lakebox can read (${error instanceof Error ? error.message : String(error)}); write five fields (minute hour day month weekday), six with seconds first, optionally after CRON_TZ=<IANA zone>.`,
+      `The schedule "${text}" is not a cron expression Lakebox can read (${error instanceof Error ? error.message : String(error)}); write five fields (minute hour day month weekday), six with seconds first, optionally after CRON_TZ=<IANA zone>.`,
       { cause: error },
     );
   }
@@ -39,4 +39,16 @@ export function parseSchedule(text: string, defaultTimeZone = 'UTC'): Schedule {
     timeZone,
     next: (after) => cron.nextRun(after),
   };
+}
+
+/**
+ * The stored form of a resource's schedule: trimmed, null when empty.
+ *
+ * @throws LakeError INVALID_ARGUMENT when `parseSchedule` cannot read it.
+ */
+export function checkSchedule(schedule: string | null | undefined): string | null {
+  const text = schedule?.trim();
+  if (!text) return null;
+  parseSchedule(text);
+  return text;
 }

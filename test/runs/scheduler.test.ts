@@ -34,7 +34,7 @@ describe('parseSchedule', () => {
 
   it('refuses a bad expression and a bad time zone with one clear message', () => {
     expect(() => parseSchedule('every day')).toThrow(
-      /Schedule "every day" is not a cron expression.*five fields/,
+      /The schedule "every day" is not a cron expression.*five fields/,
     );
     expect(() => parseSchedule('CRON_TZ=Mars/Base 0 3 * * *')).toThrow(/CRON_TZ=<IANA zone>/);
   });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Lake } from '../../src/lake.js';
 import { eventually, startCli, type CliProcess } from '../support/cli-process.js';
+import { runCli } from '../support/run-cli.js';
 import { tempDir, tempLake } from '../support/temp-lake.js';
 
 describe('lakebox serve on an embedded lake (SQLite)', () => {
@@ -68,4 +69,24 @@ describe('lakebox serve on an embedded lake (SQLite)', () => {
       .map((e) => e['tickAt']);
     expect(new Set(ticks).size).toBe(ticks.length);
   }, 120_000);
+
+  it('lakebox schedules lists what fires next, in its time zone', async () => {
+    await lake.sync.createTask('nightly', {
+      from: files.dir,
+      to: 'lake://raw/nightly',
+      schedule: 'CRON_TZ=Europe/Berlin 30 2 * * *',
+    });
+    const listed = await runCli(['--lake', dir, '--json', 'schedules']);
+    expect(listed.code).toBe(0);
+    const schedules = JSON.parse(listed.stdout) as Array<{
+      key: string;
+      timeZone: string;
+      next: string;
+    }>;
+    const nightly = schedules.find((s) => s.key === 'sync:nightly');
+    expect(nightly).toMatchObject({ timeZone: 'Europe/Berlin' });
+    expect(new Date(nightly!.next).getTime()).toBeGreaterThan(Date.now());
+    const text = await runCli(['--lake', dir, 'schedules']);
+    expect(text.stdout).toContain('sync:nightly');
+  }, 60_000);
 });
