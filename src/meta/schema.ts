@@ -11,12 +11,7 @@ import type {
   CrawlerRow,
   CrawlerTableRow,
 } from './schema-crawlers.js';
-import type {
-  RunKeyRow,
-  ScheduleTickRow,
-  SchedulerStateRow,
-  WorkerRow,
-} from './schema-runs.js';
+import type { RunKeyRow, ScheduleTickRow, SchedulerStateRow, WorkerRow } from './schema-runs.js';
 import type { SyncFileRow, SyncReportRow, SyncTaskRow } from './schema-sync.js';
 import type {
   MigrationSourceRow,
