@@ -24,7 +24,7 @@ export type SchedulerNote =
   | { event: 'leader.acquired' }
   | { event: 'leader.lost'; message: string }
   | { event: 'tick.fired'; key: string; tickAt: Date; runId: string }
-  | { event: 'tick.missed'; key: string; missed: number }
+  | { event: 'tick.missed'; from: Date; until: Date }
   | { event: 'tick.failed'; key: string; tickAt: Date; message: string }
   | { event: 'schedule.invalid'; key: string; message: string };
 
@@ -34,8 +34,8 @@ export interface SchedulerOptions {
   /** How often the leader looks for due ticks. 1000 ms. */
   pollMs?: number;
   /**
-   * Ticks that fell due while no scheduler looked are fired when the last look was at most
-   * this long ago (a restart, a failover); older ones are missed, not fired late. 60 s.
+   * Ticks that fell due while no scheduler looked are fired, each once, when they are at most
+   * this old (a restart, a failover); older ones are missed, not fired late. 60 s.
    */
   catchUpMs?: number;
   note?: (note: SchedulerNote) => void;
@@ -88,7 +88,7 @@ export class Scheduler {
       this.#leading = true;
       this.#note({ event: 'leader.acquired' });
       try {
-        let from = await this.#resumeFrom();
+        let from = await this.#resumeFrom(Date.now());
         const until = AbortSignal.any([stop, leadership.lost]);
         while (!until.aborted) {
           from = await this.#look(from);
@@ -107,19 +107,26 @@ export class Scheduler {
     }
   }
 
-  async #resumeFrom(): Promise<number> {
-    const now = Date.now();
+  /** Where a new leader looks from: the last look (#look keeps to the window), or now. */
+  async #resumeFrom(now: number): Promise<number> {
     const state = await this.db
       .selectFrom('lb_scheduler_state')
       .select('checked_until')
       .where('scheduler', '=', STATE_ROW)
       .executeTakeFirst();
-    return state && now - state.checked_until <= this.#catchUpMs ? state.checked_until : now;
+    return state?.checked_until ?? now;
   }
 
   /** Fires what fell due in (from, now]; returns now, recorded as checked. */
   async #look(from: number): Promise<number> {
     const now = Date.now();
+    if (from < now - this.#catchUpMs) {
+      this.#note({
+        event: 'tick.missed',
+        from: new Date(from),
+        until: new Date(now - this.#catchUpMs),
+      });
+    }
     for (const resource of await this.source.list()) {
       let schedule;
       try {
@@ -133,15 +140,13 @@ export class Scheduler {
         continue;
       }
       const due: Date[] = [];
-      for (let tick = schedule.next(new Date(from)); tick && tick.getTime() <= now;) {
+      // A leader that stalled longer than the window misses the older ticks too.
+      const start = Math.max(from, now - this.#catchUpMs);
+      for (let tick = schedule.next(new Date(start)); tick && tick.getTime() <= now;) {
         due.push(tick);
         tick = schedule.next(tick);
       }
-      // Only the latest tick runs: a backlog is not a storm.
-      if (due.length > 1)
-        this.#note({ event: 'tick.missed', key: resource.key, missed: due.length - 1 });
-      const tick = due.at(-1);
-      if (tick) await this.#fire(resource, tick);
+      for (const tick of due) await this.#fire(resource, tick);
     }
     await this.#checked(now);
     return now;

@@ -132,7 +132,7 @@ function noteText(note: SchedulerNote): string {
     case 'tick.fired':
       return `${note.key} fired for ${note.tickAt.toISOString()}: ${note.runId}`;
     case 'tick.missed':
-      return `${note.key} missed ${note.missed} tick(s) while nothing scheduled; only the latest runs.`;
+      return `Ticks due from ${note.from.toISOString()} to ${note.until.toISOString()} are missed: nothing scheduled then, and they are older than the catch-up window.`;
     case 'tick.failed':
       return `${note.key} could not start for ${note.tickAt.toISOString()}: ${note.message}`;
     case 'schedule.invalid':
