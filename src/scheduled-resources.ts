@@ -3,12 +3,16 @@ import type { ScheduleSource, ScheduledResource } from './runs/scheduler.js';
 
 /**
  * The resources that carry a cron schedule, read through the SDK at every look: sync tasks
- * and crawlers. A tick starts the resource as `start` would (its concurrency rules apply).
+ * crawlers and jobs. A tick starts the resource as `start` would (its concurrency rules apply).
  */
 export function scheduledResources(lake: Lake): ScheduleSource {
   return {
     async list() {
-      const [tasks, crawlers] = await Promise.all([lake.sync.listTasks(), lake.crawlers.list()]);
+      const [tasks, crawlers, jobs] = await Promise.all([
+        lake.sync.listTasks(),
+        lake.crawlers.list(),
+        lake.jobs.list(),
+      ]);
       const resources: ScheduledResource[] = [];
       for (const task of tasks) {
         if (task.schedule) {
@@ -25,6 +29,15 @@ export function scheduledResources(lake: Lake): ScheduleSource {
             key: `crawl:${crawler.name}`,
             schedule: crawler.schedule,
             start: () => lake.crawlers.start(crawler.name),
+          });
+        }
+      }
+      for (const job of jobs) {
+        if (job.schedule) {
+          resources.push({
+            key: `job:${job.name}`,
+            schedule: job.schedule,
+            start: () => lake.jobs.start(job.name),
           });
         }
       }

@@ -77,6 +77,15 @@ describe('lakebox serve on an embedded lake (SQLite)', () => {
       to: 'lake://raw/nightly',
       schedule: 'CRON_TZ=Europe/Berlin 30 2 * * *',
     });
+    await lake.writeTable('raw.seed', [{ id: 1 }]);
+    await lake.jobs.create('hourly', {
+      sql: 'select id from raw.seed',
+      target: 'curated.hourly',
+      schedule: '0 * * * *',
+    });
+    await expect(
+      lake.jobs.create('bad', { sql: 'select 1', target: 'curated.bad', schedule: '61 * * * *' }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     const listed = await runCli(['--lake', dir, '--json', 'schedules']);
     expect(listed.code).toBe(0);
     const schedules = JSON.parse(listed.stdout) as Array<{
@@ -87,6 +96,7 @@ describe('lakebox serve on an embedded lake (SQLite)', () => {
     const nightly = schedules.find((s) => s.key === 'sync:nightly');
     expect(nightly).toMatchObject({ timeZone: 'Europe/Berlin' });
     expect(new Date(nightly!.next).getTime()).toBeGreaterThan(Date.now());
+    expect(schedules.find((s) => s.key === 'job:hourly')).toMatchObject({ timeZone: 'UTC' });
     const text = await runCli(['--lake', dir, 'schedules']);
     expect(text.stdout).toContain('sync:nightly');
   }, 60_000);
