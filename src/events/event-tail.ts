@@ -6,6 +6,8 @@ export type EventHandler = (event: LakeEvent) => Promise<void> | void;
 export interface EventTailOptions {
   /** Start after this id; the newest event at start unless told. */
   after?: number;
+  /** Only events of this type or glob (`object.*`). */
+  type?: string;
   /** How often the log is read when idle. 250 ms. */
   pollMs?: number;
   onError?: (error: unknown, event: LakeEvent | undefined) => void;
@@ -55,7 +57,7 @@ export class EventTail {
       let batch: LakeEvent[] = [];
       try {
         this.#position ??= (await this.log.list({ newestFirst: true, limit: 1 }))[0]?.id ?? 0;
-        batch = await this.log.list({ after: this.#position, limit: 500 });
+        batch = await this.log.list({ type: this.options.type, after: this.#position, limit: 500 });
       } catch (error) {
         this.options.onError?.(error, undefined);
       }
