@@ -52,9 +52,8 @@ import { RunStore } from './runs/run-store.js';
 import { WorkerRegistry } from './runs/worker-registry.js';
 import { LeaderLock } from './runs/leader-lock.js';
 import { newWorkerId } from './runs/local-worker.js';
-import { parseSchedule } from './runs/schedule.js';
 import { Scheduler, type SchedulerOptions } from './runs/scheduler.js';
-import { scheduledResources } from './scheduled-resources.js';
+import { describeSchedules, scheduledResources, type ScheduleInfo } from './scheduled-resources.js';
 import { GuardedStore } from './storage/guarded-store.js';
 import type { ObjectStore } from './storage/object-store.js';
 import { openObjectStore } from './storage/open-store.js';
@@ -84,15 +83,6 @@ export interface LoadOptions extends Omit<WriteOptions, 'beforeCommit'> {
 const WORK_DIR = '.lakebox';
 /** An arbitrary constant: the advisory lock of the one scheduling `lakebox serve`. */
 const SCHEDULER_LOCK = 7_311_042_014;
-
-/** A cron schedule of the lake (`<kind>:<name>`) and when it fires next. */
-export interface ScheduleInfo {
-  key: string;
-  schedule: string;
-  timeZone: string | null;
-  next: Date | null;
-  error?: string;
-}
 
 /** A running `lake.work()`: stop it to drain (or hand back) its runs and leave the registry. */
 export interface LakeWorker {
@@ -434,29 +424,7 @@ export class Lake {
    * @example for (const s of await lake.schedules()) console.log(s.key, s.next);
    */
   async schedules(): Promise<ScheduleInfo[]> {
-    const now = new Date();
-    const resources = await scheduledResources(this).list();
-    return resources
-      .map((resource): ScheduleInfo => {
-        try {
-          const schedule = parseSchedule(resource.schedule);
-          return {
-            key: resource.key,
-            schedule: resource.schedule,
-            timeZone: schedule.timeZone,
-            next: schedule.next(now),
-          };
-        } catch (error) {
-          return {
-            key: resource.key,
-            schedule: resource.schedule,
-            timeZone: null,
-            next: null,
-            error: (error as Error).message,
-          };
-        }
-      })
-      .sort((a, b) => (a.next?.getTime() ?? Infinity) - (b.next?.getTime() ?? Infinity));
+    return describeSchedules(await scheduledResources(this).list(), new Date());
   }
 
   /**

@@ -1,5 +1,15 @@
 import type { Lake } from './lake.js';
+import { parseSchedule } from './runs/schedule.js';
 import type { ScheduleSource, ScheduledResource } from './runs/scheduler.js';
+
+/** A cron schedule of the lake (`<kind>:<name>`) and when it fires next. */
+export interface ScheduleInfo {
+  key: string;
+  schedule: string;
+  timeZone: string | null;
+  next: Date | null;
+  error?: string;
+}
 
 /**
  * The resources that carry a cron schedule, read through the SDK at every look: sync tasks
@@ -44,4 +54,18 @@ export function scheduledResources(lake: Lake): ScheduleSource {
       return resources;
     },
   };
+}
+
+/** Each resource's next tick after `now`, soonest first; an unreadable one says why. */
+export function describeSchedules(resources: ScheduledResource[], now: Date): ScheduleInfo[] {
+  return resources
+    .map(({ key, schedule: text }): ScheduleInfo => {
+      try {
+        const schedule = parseSchedule(text);
+        return { key, schedule: text, timeZone: schedule.timeZone, next: schedule.next(now) };
+      } catch (error) {
+        return { key, schedule: text, timeZone: null, next: null, error: (error as Error).message };
+      }
+    })
+    .sort((a, b) => (a.next?.getTime() ?? Infinity) - (b.next?.getTime() ?? Infinity));
 }
