@@ -16,7 +16,7 @@ import { figure, median, ms, percentile, timed } from './measure.js';
 const COMMITS = Number(process.env['BENCH_COMMITS'] ?? 1000);
 
 async function commitLatencies(meta: MetaDb): Promise<number[]> {
-  const catalog = new Catalog(meta.db, new EventLog(meta.db));
+  const catalog = new Catalog(meta.db, new EventLog(meta.db, meta.dialect));
   await catalog.createDatabase('bench');
   let table = await catalog.createTable('bench.appends', {
     columns: [

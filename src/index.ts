@@ -1,6 +1,8 @@
 /** Lakebox's public SDK. */
 export { Lake } from './lake.js';
 export type { InitOptions, OpenOptions, LoadOptions, TableDescription } from './lake.js';
+export type { LakeWorker } from './lake.js';
+export type { ScheduleInfo } from './scheduled-resources.js';
 export { LakeError, isLakeError } from './errors/lake-error.js';
 export type { ErrorCode } from './errors/lake-error.js';
 export type {

@@ -7,7 +7,7 @@ import type { TableWriter } from './engine/table-writer.js';
 import type { EventLog } from './events/event-log.js';
 import type { MetaDialect } from './meta/dialects/meta-dialect.js';
 import type { MetaSchema } from './meta/schema.js';
-import type { LocalExecutor } from './runs/local-executor.js';
+import type { RunExecutor } from './runs/run-executor.js';
 import type { RunStore } from './runs/run-store.js';
 import type { ObjectStore } from './storage/object-store.js';
 import type { ReadCache } from './storage/read-cache.js';
@@ -31,7 +31,8 @@ export interface LakeServices {
   readonly catalog: Catalog;
   readonly events: EventLog;
   readonly runs: RunStore;
-  readonly executor: LocalExecutor;
+  /** Features see the seam only: the embedded executor or the distributed one. */
+  readonly executor: RunExecutor;
   /** The DuckDB engine, created on first use; its interface, never @duckdb/node-api itself. */
   engine(): Promise<DuckEngine>;
   queries(): Promise<QueryRunner>;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type {
@@ -47,9 +48,16 @@ import { QualityService } from './quality/quality-service.js';
 import { JobService } from './jobs/job-service.js';
 import { MlService } from './ml/ml-service.js';
 import { qualityGateOver } from './quality-gate-adapter.js';
+import type { DistributedExecutor, StopOptions, WorkOptions } from './runs/distributed-executor.js';
 import { LocalExecutor } from './runs/local-executor.js';
 import type { Run } from './runs/run.js';
+import type { RunExecutor } from './runs/run-executor.js';
 import { RunStore } from './runs/run-store.js';
+import { WorkerRegistry } from './runs/worker-registry.js';
+import { LeaderLock } from './runs/leader-lock.js';
+import { newWorkerId } from './runs/local-worker.js';
+import { Scheduler, type SchedulerOptions } from './runs/scheduler.js';
+import { describeSchedules, scheduledResources, type ScheduleInfo } from './scheduled-resources.js';
 import { GuardedStore } from './storage/guarded-store.js';
 import type { ObjectStore } from './storage/object-store.js';
 import { openObjectStore } from './storage/open-store.js';
@@ -77,6 +85,16 @@ export interface LoadOptions extends Omit<WriteOptions, 'beforeCommit'> {
 }
 
 const WORK_DIR = '.lakebox';
+/** An arbitrary constant: the advisory lock of the one scheduling `lakebox serve`. */
+const SCHEDULER_LOCK = 7_311_042_014;
+
+/** A running `lake.work()`: stop it to drain (or hand back) its runs and leave the registry. */
+export interface LakeWorker {
+  /** `host:pid`, as recorded on the runs it claims. */
+  readonly id: string;
+  readonly kinds: readonly string[];
+  stop(options?: StopOptions): Promise<void>;
+}
 
 /**
  * A lake: storage zones, the catalog, the query engine, runs and events behind one SDK.
@@ -112,8 +130,10 @@ export class Lake {
     readonly catalog: CatalogType,
     readonly events: EventLog,
     readonly runs: RunStore,
-    readonly executor: LocalExecutor,
+    /** The embedded executor, or the distributed one with `executor.mode: "workers"`. */
+    readonly executor: RunExecutor,
     private readonly readCache: ReadCache,
+    private readonly distributed: DistributedExecutor | undefined,
   ) {}
 
   /**
@@ -198,8 +218,8 @@ export class Lake {
       const staging = join(root, WORK_DIR, 'staging');
       if (creating) await creating.mkdir(staging);
       else await mkdir(staging, { recursive: true });
-      const events = new EventLog(meta.db);
-      const storageEvents = new EventBatcher(meta.db);
+      const events = new EventLog(meta.db, meta.dialect);
+      const storageEvents = new EventBatcher(events);
       const backend = await openObjectStore(storageSettings(root, config.storage));
       const store = new GuardedStore(backend, {
         writableRoots: ZONES,
@@ -207,10 +227,20 @@ export class Lake {
           storageEvents.append({ type: event.type, subject: event.key, payload: { ...event } }),
       });
       const catalog = new Catalog(meta.db, events);
-      const runs = new RunStore(meta.db, events);
-      const executor = new LocalExecutor(runs, { concurrency: config.executor.concurrency });
+      const { runs, executor, distributed } = await openExecutor(config, meta, events);
       const readCache = new ReadCache(store, { cacheDir: join(root, WORK_DIR, 'cache') });
-      const lake = new Lake(root, config, meta, store, catalog, events, runs, executor, readCache);
+      const lake = new Lake(
+        root,
+        config,
+        meta,
+        store,
+        catalog,
+        events,
+        runs,
+        executor,
+        readCache,
+        distributed,
+      );
       lake.registerRunKinds();
       return lake;
     } catch (error) {
@@ -382,6 +412,76 @@ export class Lake {
     return this.events.list(query);
   }
 
+  /**
+   * Makes this process a worker of a lake whose runs are dispatched to workers
+   * (`executor.mode: "workers"`, PostgreSQL metadata): it performs runs of every kind (or
+   * of `kinds`) until stopped. This is what `lakebox worker` runs.
+   *
+   * @example const worker = await lake.work({ concurrency: 4 }); process.on('SIGTERM', () => worker.stop({ deadlineMs: 30_000 }));
+   * @throws LakeError INVALID_CONFIG when the lake runs its runs embedded.
+   * @throws LakeError UNKNOWN_RUN_KIND for a kind in `kinds` that Lakebox does not have.
+   */
+  async work(options: WorkOptions = {}): Promise<LakeWorker> {
+    if (!this.distributed) {
+      throw new LakeError(
+        'INVALID_CONFIG',
+        `This lake runs its runs embedded (executor.mode "${this.config.executor.mode}"); workers need "executor": { "mode": "workers" } in ${CONFIG_FILE} and PostgreSQL metadata.`,
+      );
+    }
+    // Every feature registers its kinds when first used: use them all before serving.
+    void [this.migrations, this.sync, this.crawlers, this.quality, this.jobs, this.ml];
+    await this.distributed.work(options);
+    const distributed = this.distributed;
+    return {
+      id: distributed.worker,
+      kinds: options.kinds ?? [],
+      stop: (stop) => distributed.close(stop),
+    };
+  }
+
+  /**
+   * The scheduler of this lake's cron schedules, not yet started: on PostgreSQL only the
+   * process holding the leader lock fires ticks. This is what `lakebox serve` runs.
+   *
+   * @example const scheduler = lake.scheduler({ note: console.log }); scheduler.start();
+   */
+  scheduler(options: Omit<SchedulerOptions, 'id'> & { leaderRetryMs?: number } = {}): Scheduler {
+    const lock = new LeaderLock(this.meta.db, this.meta.dialect.concurrentWriters, SCHEDULER_LOCK, {
+      retryMs: options.leaderRetryMs,
+    });
+    return new Scheduler(this.meta.db, scheduledResources(this), lock, {
+      ...options,
+      id: newWorkerId(),
+    });
+  }
+
+  /**
+   * Every cron schedule of the lake and its next tick, soonest first; a schedule that
+   * cannot be read has `next: null` and the reason in `error`.
+   *
+   * @example for (const s of await lake.schedules()) console.log(s.key, s.next);
+   */
+  async schedules(): Promise<ScheduleInfo[]> {
+    return describeSchedules(await scheduledResources(this).list(), new Date());
+  }
+
+  /**
+   * Resolves when the metadata database answers a query.
+   *
+   * @throws LakeError METADATA_UNREACHABLE when it does not.
+   */
+  async ping(): Promise<void> {
+    try {
+      await sql`select 1`.execute(this.meta.db);
+    } catch (error) {
+      throw new LakeError(
+        'METADATA_UNREACHABLE',
+        `The metadata database at ${this.meta.dialect.location} does not answer: ${error instanceof Error ? error.message : String(error)}.`,
+        { transient: true, cause: error },
+      );
+    }
+  }
+
   async close(): Promise<void> {
     await this.executor.close();
     if (this.#engine) (await this.#engine).close();
@@ -486,6 +586,42 @@ function lakeExists(root: string): LakeError {
     'LAKE_EXISTS',
     `${root} already holds a lake (${CONFIG_FILE} exists); open it instead.`,
   );
+}
+
+async function openExecutor(
+  config: LakeConfig,
+  meta: MetaDb,
+  events: EventLog,
+): Promise<{
+  runs: RunStore;
+  executor: RunExecutor;
+  distributed: DistributedExecutor | undefined;
+}> {
+  const { mode, concurrency, heartbeatMs, lostAfterMs } = config.executor;
+  const workers = new WorkerRegistry(meta.db, lostAfterMs);
+  if (mode === 'embedded') {
+    const runs = new RunStore(meta.db, events);
+    const executor = new LocalExecutor(runs, workers, { concurrency, heartbeatMs });
+    return { runs, executor, distributed: undefined };
+  }
+  if (config.metadata.type !== 'postgres') {
+    throw new LakeError(
+      'INVALID_CONFIG',
+      'executor.mode "workers" needs PostgreSQL metadata (the run queue lives there); set metadata to postgres or LAKEBOX_DATABASE_URL, or use mode "embedded".',
+    );
+  }
+  // graphile-worker loads only for lakes that dispatch to workers.
+  const [{ DistributedExecutor }, { graphileDispatch }] = await Promise.all([
+    import('./runs/distributed-executor.js'),
+    import('./runs/graphile-dispatch.js'),
+  ]);
+  const runs = new RunStore(meta.db, events, graphileDispatch);
+  const executor = new DistributedExecutor(runs, workers, {
+    connectionString: config.metadata.url,
+    db: meta.db,
+    heartbeatMs,
+  });
+  return { runs, executor, distributed: executor };
 }
 
 function resolveIn(root: string, path: string): string {

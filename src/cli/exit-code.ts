@@ -52,8 +52,10 @@ export const EXIT_CODES: Record<ErrorCode, ExitCode> = {
   RUN_NOT_FOUND: usage,
   RUN_NOT_CANCELLABLE: failed,
   RUN_CANCELLED: cancelled,
-  UNKNOWN_RUN_KIND: failed,
+  UNKNOWN_RUN_KIND: usage,
   WORKER_LOST: failed,
+  RUN_TIMEOUT: failed,
+  RUN_CONCURRENCY_LIMIT: failed,
   EXECUTOR_CLOSED: failed,
   STORAGE_UNREACHABLE: failed,
   STORAGE_ACCESS_DENIED: failed,
@@ -92,6 +94,7 @@ export const EXIT_CODES: Record<ErrorCode, ExitCode> = {
   TRANSFORM_FAILED: failed,
   QUALITY_GATE_FAILED: failed,
   QUALITY_UNAVAILABLE: failed,
+  ROUTE_NOT_FOUND: usage,
   INTERNAL: failed,
 };
 

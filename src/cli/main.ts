@@ -14,6 +14,9 @@ import { qualityCommand } from './commands/quality-command.js';
 import { queryCommand } from './commands/query-command.js';
 import { runCommand, runsCommand } from './commands/runs-command.js';
 import { historyCommand, tableCommand, tablesCommand } from './commands/tables-command.js';
+import { schedulesCommand } from './commands/schedules-command.js';
+import { serveCommand } from './commands/serve-command.js';
+import { workerCommand } from './commands/worker-command.js';
 import { ExitCode, exitCodeFor } from './exit-code.js';
 
 export function buildProgram(): Command {
@@ -47,6 +50,9 @@ export function buildProgram(): Command {
     qualityCommand(),
     jobCommand(),
     syncCommand(),
+    workerCommand(),
+    serveCommand(),
+    schedulesCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }

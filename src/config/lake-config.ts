@@ -69,9 +69,22 @@ export const lakeConfigSchema = z
       .strict()
       .default({ externalAccess: true }),
     executor: z
-      .object({ concurrency: z.number().int().positive().default(4) })
+      .object({
+        /**
+         * `embedded`: runs run in the process that starts them (or a detached worker).
+         * `workers`: runs are queued in PostgreSQL for `lakebox worker` processes.
+         */
+        mode: z.enum(['embedded', 'workers']).default('embedded'),
+        concurrency: z.number().int().positive().default(4),
+        heartbeatMs: z.number().int().min(50).default(1000),
+        /** A worker whose heartbeat is older than this is lost and its runs retried. */
+        lostAfterMs: z.number().int().min(200).default(15_000),
+      })
       .strict()
-      .default({ concurrency: 4 }),
+      .refine((e) => e.lostAfterMs >= 3 * e.heartbeatMs, {
+        message: 'lostAfterMs must be at least 3 heartbeats (3 × heartbeatMs)',
+      })
+      .default({ mode: 'embedded', concurrency: 4, heartbeatMs: 1000, lostAfterMs: 15_000 }),
   })
   .strict();
 

@@ -7,7 +7,8 @@ import { CONFIG_FILE, lakeConfigSchema, type LakeConfig } from './lake-config.js
 /**
  * Reads, validates and resolves the lake's config file, then applies the environment
  * overrides `LAKEBOX_STORAGE` (a directory or `s3://bucket/prefix`) and
- * `LAKEBOX_DATABASE_URL` (a `postgres://` URL or a SQLite file path).
+ * `LAKEBOX_DATABASE_URL` (a `postgres://` URL or a SQLite file path) and `LAKEBOX_EXECUTOR`
+ * (`embedded` or `workers`).
  *
  * @throws LakeError CONFIG_NOT_FOUND when the directory holds no lake; INVALID_CONFIG with
  *   the file, the field and what is wrong.
@@ -98,6 +99,11 @@ function applyEnvOverrides(config: LakeConfig, env: NodeJS.ProcessEnv, file: str
         ? { type: 'postgres', url: database }
         : { type: 'sqlite', path: database },
     };
+  }
+  const mode = env['LAKEBOX_EXECUTOR'];
+  if (mode) {
+    // Checked by parseConfig with the rest, so a bad value gets the usual message.
+    result = { ...result, executor: { ...result.executor, mode: mode as 'embedded' } };
   }
   return parseConfig(result, `${file} (with LAKEBOX_* environment overrides)`, env);
 }

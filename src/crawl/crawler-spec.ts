@@ -1,4 +1,4 @@
-import { Cron } from 'croner';
+import { checkSchedule } from '../runs/schedule.js';
 import { z } from 'zod';
 import { validateIdentifier } from '../catalog/identifier.js';
 import { ZONES } from '../catalog/catalog-types.js';
@@ -77,17 +77,7 @@ export function normalizeSpec(input: CrawlerSpec): NormalizedSpec {
       );
     }
   }
-  const schedule = spec.schedule?.trim() || null;
-  if (schedule) {
-    try {
-      new Cron(schedule, { paused: true }).stop();
-    } catch (error) {
-      throw new LakeError(
-        'INVALID_ARGUMENT',
-        `Invalid schedule ${JSON.stringify(schedule)}: ${(error as Error).message}. Use a cron expression such as "0 3 * * *".`,
-      );
-    }
-  }
+  const schedule = checkSchedule(spec.schedule);
   return {
     database,
     targets: spec.targets.map((t) => ({ path: t.path, exclude: t.exclude ?? [] })),

@@ -58,6 +58,8 @@ export type ErrorCode =
   | 'RUN_CANCELLED'
   | 'UNKNOWN_RUN_KIND'
   | 'WORKER_LOST'
+  | 'RUN_TIMEOUT'
+  | 'RUN_CONCURRENCY_LIMIT'
   | 'EXECUTOR_CLOSED'
   | 'STORAGE_UNREACHABLE'
   | 'STORAGE_ACCESS_DENIED'
@@ -96,6 +98,7 @@ export type ErrorCode =
   | 'TRANSFORM_FAILED'
   | 'QUALITY_GATE_FAILED'
   | 'QUALITY_UNAVAILABLE'
+  | 'ROUTE_NOT_FOUND'
   | 'INTERNAL';
 
 export function isLakeError(error: unknown, code?: ErrorCode): error is LakeError {

@@ -1,7 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { MetaSchema } from '../meta/schema.js';
-import { appendEvents } from './append-events.js';
-import type { NewEvent } from './event-log.js';
+import type { EventLog, NewEvent } from './event-log.js';
 
 interface Pending {
   event: NewEvent;
@@ -19,7 +16,7 @@ export class EventBatcher {
   #queue: Pending[] = [];
   #busy = false;
 
-  constructor(private readonly db: Kysely<MetaSchema>) {}
+  constructor(private readonly log: EventLog) {}
 
   append(event: NewEvent): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -35,12 +32,7 @@ export class EventBatcher {
     while (this.#queue.length > 0) {
       const batch = this.#queue.splice(0);
       try {
-        await this.db.transaction().execute((trx) =>
-          appendEvents(
-            trx,
-            batch.map((p) => p.event),
-          ),
-        );
+        await this.log.appendMany(batch.map((p) => p.event));
         for (const pending of batch) pending.resolve();
       } catch (error) {
         for (const pending of batch) pending.reject(error);

@@ -1,7 +1,12 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { MetaDialect } from '../meta/dialects/meta-dialect.js';
 import type { EventRow, MetaSchema } from '../meta/schema.js';
+import { inTransaction, insertEvents } from './append-events.js';
 
-/** One entry of the lake's event log. Ids are strictly increasing in append order. */
+/**
+ * One entry of the lake's event log. Ids are strictly increasing in commit order: once an
+ * event is visible, no event with a smaller id commits later.
+ */
 export interface LakeEvent {
   id: number;
   type: string;
@@ -34,21 +39,33 @@ type Executor = Kysely<MetaSchema> | Transaction<MetaSchema>;
  * transaction so that an event and the change it reports commit together.
  */
 export class EventLog {
-  constructor(private readonly db: Kysely<MetaSchema>) {}
+  readonly #concurrentWriters: boolean;
 
-  /** Appends one event, inside `trx` when given; returns its id. */
+  /** `dialect` says whether writers run at once (then appends keep ids in commit order). */
+  constructor(
+    private readonly db: Kysely<MetaSchema>,
+    dialect: Pick<MetaDialect, 'concurrentWriters'>,
+  ) {
+    this.#concurrentWriters = dialect.concurrentWriters;
+  }
+
+  /**
+   * Appends one event, inside `trx` when given (append last in a transaction: on PostgreSQL
+   * the next appender waits for it to commit); returns its id.
+   */
   async append(event: NewEvent, trx: Executor = this.db): Promise<number> {
-    const row = await trx
-      .insertInto('lb_event')
-      .values({
-        type: event.type,
-        subject: event.subject ?? null,
-        payload: JSON.stringify(event.payload ?? {}),
-        created_at: Date.now(),
-      })
-      .returning('event_id')
-      .executeTakeFirstOrThrow();
-    return row.event_id;
+    const [id] = await this.appendMany([event], trx);
+    return id!;
+  }
+
+  /**
+   * Appends many events with multi-row inserts, inside `trx` when given, for writers that
+   * create thousands of objects at once; returns their ids.
+   *
+   * @example await db.transaction().execute((trx) => events.appendMany(created.map(toEvent), trx));
+   */
+  appendMany(events: readonly NewEvent[], trx: Executor = this.db): Promise<number[]> {
+    return inTransaction(trx, (t) => insertEvents(t, events, this.#concurrentWriters));
   }
 
   /** Reads events in log order, filtered by type glob, subject and position. */

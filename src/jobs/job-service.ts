@@ -112,26 +112,23 @@ export class JobService {
   async start(name: string, options: StartJobOptions = {}): Promise<Run> {
     const job = await this.#jobs.get(name);
     const parameters = checkParameters(options.parameters ?? {});
-    // Runs of dead processes still look active until the executor's recovery has failed them.
-    await this.#services.executor.recovery.catch(() => undefined);
-    const active = await this.#services.runs.list({
-      kind: 'job',
-      name: job.name,
-      status: ['queued', 'running'],
-      limit: job.maxConcurrentRuns,
-    });
-    if (active.length >= job.maxConcurrentRuns) {
+    try {
+      return await this.#services.executor.submit('job', {
+        name: job.name,
+        parameters: { job: job.name, parameters },
+        maxAttempts: job.maxRetries + 1,
+        // Counted in the transaction that records the run: two starts never both pass.
+        concurrency: { key: `job:${job.name}`, limit: job.maxConcurrentRuns, refuseWhenFull: true },
+      });
+    } catch (error) {
+      if (!(error instanceof LakeError) || error.code !== 'RUN_CONCURRENCY_LIMIT') throw error;
+      const active = (error.details.active ?? []) as string[];
       throw new LakeError(
         'JOB_CONCURRENCY_LIMIT',
-        `Job ${job.name} already has ${active.length} run(s) queued or running (its limit is ${job.maxConcurrentRuns}); wait for ${active[0]!.id} or raise maxConcurrentRuns.`,
-        { transient: true, details: { job: job.name, active: active.map((r) => r.id) } },
+        `Job ${job.name} already has ${active.length} run(s) queued or running (its limit is ${job.maxConcurrentRuns}); wait for ${active[0] ?? 'them'} or raise maxConcurrentRuns.`,
+        { transient: true, details: { job: job.name, active }, cause: error },
       );
     }
-    return this.#services.executor.submit('job', {
-      name: job.name,
-      parameters: { job: job.name, parameters },
-      maxAttempts: job.maxRetries + 1,
-    });
   }
 
   /**

@@ -1,3 +1,4 @@
+import { checkSchedule } from '../runs/schedule.js';
 import { parseTableName, validateIdentifier } from '../catalog/identifier.js';
 import type { WriteMode } from '../engine/table-writer.js';
 import { LakeError } from '../errors/lake-error.js';
@@ -63,6 +64,7 @@ export function jobDefinition(name: string, spec: JobSpec): JobDefinition {
     timeoutMs: positive('timeoutMs', spec.timeoutMs, 1) ?? null,
     maxConcurrentRuns: positive('maxConcurrentRuns', spec.maxConcurrentRuns, 1) ?? 1,
     maxRetries: positive('maxRetries', spec.maxRetries, 0) ?? 0,
+    schedule: checkSchedule(spec.schedule),
     quality: spec.quality ? { ruleset: spec.quality.ruleset, action } : null,
     database: spec.database ? validateIdentifier(spec.database, 'database name') : null,
     description: spec.description ?? null,

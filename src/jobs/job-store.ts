@@ -81,6 +81,7 @@ function toJob(row: Selectable<JobRow>): Job {
   const spec = JSON.parse(row.spec) as StoredSpec;
   return {
     ...spec,
+    schedule: spec.schedule ?? null, // jobs stored before schedules existed
     id: row.job_id,
     name: row.name,
     kind: row.kind as JobKind,

@@ -45,6 +45,8 @@ export interface JobSpec {
   maxConcurrentRuns?: number;
   /** Retries of a run that failed with a transient error (a commit conflict, ...). */
   maxRetries?: number;
+  /** A cron schedule (`0 3 * * *`, `CRON_TZ=Europe/Berlin 0 3 * * *`) that `lakebox serve` fires. */
+  schedule?: string | null;
   /** A ruleset checked against the output before the commit. */
   quality?: { ruleset: string; action?: QualityAction };
   /** The database that unqualified table names in the SQL belong to. */
@@ -70,6 +72,7 @@ export interface Job {
   timeoutMs: number | null;
   maxConcurrentRuns: number;
   maxRetries: number;
+  schedule: string | null;
   quality: { ruleset: string; action: QualityAction } | null;
   database: string | null;
   description: string | null;

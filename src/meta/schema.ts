@@ -11,6 +11,7 @@ import type {
   CrawlerRow,
   CrawlerTableRow,
 } from './schema-crawlers.js';
+import type { RunKeyRow, ScheduleTickRow, SchedulerStateRow, WorkerRow } from './schema-runs.js';
 import type { SyncFileRow, SyncReportRow, SyncTaskRow } from './schema-sync.js';
 import type {
   MigrationSourceRow,
@@ -35,6 +36,10 @@ export interface MetaSchema {
   lb_delete_file: DeleteFileRow;
   lb_run: RunRow;
   lb_run_log: RunLogRow;
+  lb_run_key: RunKeyRow;
+  lb_worker: WorkerRow;
+  lb_schedule_tick: ScheduleTickRow;
+  lb_scheduler_state: SchedulerStateRow;
   lb_event: EventRow;
   lb_sync_task: SyncTaskRow;
   lb_sync_file: SyncFileRow;
@@ -167,6 +172,12 @@ export interface RunRow {
   started_at: number | null;
   ended_at: number | null;
   heartbeat_at: number | null;
+  /** Runs sharing a key run at most `concurrency_limit` at a time. */
+  concurrency_key: string | null;
+  concurrency_limit: number | null;
+  /** A retry waits for its backoff: no claim before this time. */
+  not_before: number | null;
+  timeout_ms: number | null;
 }
 
 export interface RunLogRow {

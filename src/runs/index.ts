@@ -4,6 +4,7 @@ export type {
   RunLogEntry,
   RunLogLevel,
   RunProgress,
+  RunConcurrency,
   RunStatus,
   TerminalRunStatus,
 } from './run.js';
@@ -26,6 +27,14 @@ export type {
   WaitOptions,
 } from './run-executor.js';
 export type { LocalExecutorOptions } from './local-executor.js';
+export type {
+  DistributedExecutorOptions,
+  StopOptions,
+  WorkOptions,
+} from './distributed-executor.js';
+export type { ClaimResult, RunDispatch } from './run-store.js';
+export type { WorkerInfo, WorkerRecord } from './worker-registry.js';
+export { WorkerRegistry } from './worker-registry.js';
 export { LocalExecutor } from './local-executor.js';
-export { isLocalWorkerAlive, localWorkerId } from './local-worker.js';
+export { isLocalWorkerAlive, localWorkerId, newWorkerId } from './local-worker.js';
 export { runErrorOf } from './run-error.js';

@@ -1,19 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LakeError } from '../errors/lake-error.js';
-import { isLocalWorkerAlive, localWorkerId } from './local-worker.js';
-import { repeatEvery } from './repeat-every.js';
+import { newWorkerId } from './local-worker.js';
+import { repeatEvery, type Repeating } from './repeat-every.js';
 import { isTerminalStatus, type Run } from './run.js';
-import { runInBoundary, type HandlerResult } from './run-boundary.js';
-import { createRunContext } from './run-context.js';
+import { RunAttempt } from './run-attempt.js';
 import type { RunExecutor, RunHandler, SubmitOptions, WaitOptions } from './run-executor.js';
-import { RunRecorder } from './run-recorder.js';
-import type { RecoveredRuns, RunStore } from './run-store.js';
+import type { RunStore } from './run-store.js';
 import { untilAborted } from './until-aborted.js';
+import type { WorkerInfo, WorkerRegistry } from './worker-registry.js';
 
 export interface LocalExecutorOptions {
   /** Handlers running at once; more runs wait their turn in submit order. 4 unless told. */
   concurrency?: number;
-  /** How often a running run's heartbeat is written and its cancel flag read. 1000 ms. */
+  /**
+   * How often a running run's heartbeat is written and its cancel flag read, and this
+   * process's worker heartbeat too. 1000 ms.
+   */
   heartbeatMs?: number;
   /** Wait before the first retry, doubled for each later one, at most 30 s. 500 ms. */
   retryDelayMs?: number;
@@ -28,43 +30,41 @@ export interface LocalExecutorOptions {
   onBackgroundError?: (error: unknown) => void;
 }
 
-type Phase = 'delayed' | 'queued' | 'starting' | 'running';
+type Phase = 'delayed' | 'queued' | 'blocked' | 'starting' | 'running';
 
 /** A run this executor has taken on, from its submission (or retry) until it has ended. */
 interface Tracked {
   readonly id: string;
   readonly kind: string;
+  /** Its concurrency key: a `blocked` run waits for a run of the key to end. */
+  readonly key: string | null;
   phase: Phase;
-  readonly controller: AbortController;
-  cancelRequested: boolean;
+  attempt: RunAttempt | undefined;
   timer: NodeJS.Timeout | undefined;
   readonly done: Promise<Run>;
   resolve(run: Run | Promise<Run>): void;
   reject(error: unknown): void;
 }
 
-const MAX_RETRY_DELAY_MS = 30_000;
-
 /**
- * Runs runs in this process: at most `concurrency` handlers at once, the rest queued in
- * submission order. Every run is claimed in the metadata database under this process's
- * worker id, heartbeats while it runs, and ends with its status, metrics and error
- * recorded. A failure with a transient LakeError is retried as a new attempt while
- * attempts remain. On construction it fails (or retries) the runs left `running` by
- * processes on this host that have died.
+ * Runs runs in this process (the embedded executor): at most `concurrency` handlers at once,
+ * the rest queued in submission order. Every run is claimed in the metadata database under
+ * this process's worker id (within its concurrency key's limit), heartbeats while it runs,
+ * and ends with its status, metrics and error recorded. A failure with a transient
+ * LakeError is retried as a new attempt, after a backoff, while attempts remain. The
+ * process itself heartbeats in the worker registry; on start and at every beat it fails (or
+ * retries) the runs of workers whose heartbeat has expired.
  *
  * @example
- * const executor = new LocalExecutor(new RunStore(meta.db, new EventLog(meta.db)));
+ * const executor = new LocalExecutor(runStore, new WorkerRegistry(meta.db, 15_000));
  * executor.register('vacuum', async (ctx) => ({ metrics: { filesRemoved: await vacuum(ctx) } }));
  * const run = await executor.wait((await executor.submit('vacuum')).id);
  */
 export class LocalExecutor implements RunExecutor {
   /** `host:pid`, recorded as the worker of every run this executor claims. */
-  readonly worker = localWorkerId();
-  /** The recovery of runs lost by dead processes on this host, started on construction. */
-  readonly recovery: Promise<RecoveredRuns>;
-
+  readonly worker = newWorkerId();
   readonly #store: RunStore;
+  readonly #workers: WorkerRegistry;
   readonly #concurrency: number;
   readonly #heartbeatMs: number;
   readonly #retryDelayMs: number;
@@ -74,6 +74,10 @@ export class LocalExecutor implements RunExecutor {
   readonly #handlers = new Map<string, RunHandler>();
   readonly #tracked = new Map<string, Tracked>();
   readonly #queue: Tracked[] = [];
+  readonly #blocked: Tracked[] = [];
+  /** Registered and past the first recovery: submissions wait for it. */
+  readonly #ready: Promise<void>;
+  #beat: Repeating | undefined;
   readonly #submitting = new Set<Promise<unknown>>();
   /** Aborted once closed: stops polling waits. */
   readonly #lifetime = new AbortController();
@@ -81,8 +85,9 @@ export class LocalExecutor implements RunExecutor {
   #closing: Promise<void> | undefined;
   #aborting = false;
 
-  constructor(store: RunStore, options: LocalExecutorOptions = {}) {
+  constructor(store: RunStore, workers: WorkerRegistry, options: LocalExecutorOptions = {}) {
     this.#store = store;
+    this.#workers = workers;
     this.#concurrency = positiveInteger('concurrency', options.concurrency ?? 4);
     this.#heartbeatMs = options.heartbeatMs ?? 1000;
     this.#retryDelayMs = options.retryDelayMs ?? 500;
@@ -91,8 +96,27 @@ export class LocalExecutor implements RunExecutor {
     this.#onBackgroundError =
       options.onBackgroundError ??
       ((error) => process.emitWarning(error instanceof Error ? error : String(error)));
-    this.recovery = this.#recover();
-    this.recovery.catch((error: unknown) => this.#report(error));
+    this.#ready = this.#start();
+    this.#ready.catch((error: unknown) => this.#report(error));
+  }
+
+  async #start(): Promise<void> {
+    await this.#workers.register(this.#info());
+    await this.#recover();
+    if (this.#closing) return;
+    this.#beat = repeatEvery(this.#heartbeatMs, async () => {
+      try {
+        await this.#workers.beat(this.#info());
+        await this.#recover();
+        this.#offerBlocked();
+      } catch (error) {
+        this.#report(error);
+      }
+    });
+  }
+
+  ready(): Promise<void> {
+    return this.#ready;
   }
 
   /**
@@ -121,7 +145,15 @@ export class LocalExecutor implements RunExecutor {
   async submit(kind: string, options: SubmitOptions = {}): Promise<Run> {
     if (this.#closing) throw closedError();
     if (!this.#handlers.has(kind)) throw unknownKind(kind, [...this.#handlers.keys()]);
-    const creating = this.#store.create({ kind, ...options, worker: this.worker });
+    // Runs of dead workers are failed first, so that they hold no concurrency key.
+    await this.#ready.catch(() => undefined);
+    const { concurrency, ...rest } = options;
+    const creating = this.#store.create({
+      kind,
+      ...rest,
+      worker: this.worker,
+      ...(concurrency ? { concurrency, refuseWhenFull: concurrency.refuseWhenFull } : {}),
+    });
     this.#submitting.add(creating);
     try {
       const run = await creating;
@@ -159,13 +191,13 @@ export class LocalExecutor implements RunExecutor {
     const run = await this.#store.requestCancel(id);
     const tracked = this.#tracked.get(id);
     if (!tracked) return run;
-    if (run.status === 'cancelled' && (tracked.phase === 'queued' || tracked.phase === 'delayed')) {
+    if (run.status === 'cancelled' && isWaiting(tracked.phase)) {
       clearTimeout(tracked.timer);
       this.#dequeue(tracked);
       this.#settle(tracked, run);
     } else if (run.status === 'running') {
       // A run still being claimed ('starting') is stopped before its handler is called.
-      this.#abort(tracked);
+      tracked.attempt?.cancel(tracked.id);
     }
     return run;
   }
@@ -184,8 +216,8 @@ export class LocalExecutor implements RunExecutor {
 
   async #shutdown(abort: boolean): Promise<void> {
     await Promise.allSettled([...this.#submitting]);
-    await this.recovery.catch(() => undefined);
-    for (const tracked of [...this.#queue]) {
+    await this.#ready.catch(() => undefined);
+    for (const tracked of [...this.#queue, ...this.#blocked]) {
       if (this.#handlers.has(tracked.kind)) continue;
       this.#dequeue(tracked);
       this.#tracked.delete(tracked.id);
@@ -200,15 +232,26 @@ export class LocalExecutor implements RunExecutor {
     while (this.#tracked.size > 0) {
       await Promise.allSettled([...this.#tracked.values()].map((tracked) => tracked.done));
     }
+    await this.#beat?.stop();
     this.#lifetime.abort(closedError());
+    await this.#workers.remove(this.worker).catch((error: unknown) => this.#report(error));
   }
 
-  async #recover(): Promise<RecoveredRuns> {
-    const recovered = await this.#store.recoverLost(isLocalWorkerAlive);
-    // Adopted retries start when their kind has a handler here; another process on this
-    // host may adopt them too, and the claim decides which one runs them.
-    if (!this.#closing) for (const run of recovered.retried) this.#enqueue(this.#track(run));
-    return recovered;
+  #info(): WorkerInfo {
+    return { id: this.worker, kinds: [...this.#handlers.keys()], concurrency: this.#concurrency };
+  }
+
+  async #recover(): Promise<void> {
+    const recovered = await this.#store.recoverLost(
+      await this.#workers.liveness(),
+      this.#retryDelayMs,
+    );
+    // Adopted retries start when their kind has a handler here; other processes may adopt
+    // them too, and the claim decides which one runs them.
+    if (this.#closing) return;
+    for (const run of recovered.retried) {
+      if (!this.#tracked.has(run.id)) this.#delay(this.#track(run), run);
+    }
   }
 
   #track(run: Run): Tracked {
@@ -223,9 +266,9 @@ export class LocalExecutor implements RunExecutor {
     const tracked: Tracked = {
       id: run.id,
       kind: run.kind,
+      key: run.concurrency?.key ?? null,
       phase: 'queued',
-      controller: new AbortController(),
-      cancelRequested: false,
+      attempt: undefined,
       timer: undefined,
       done,
       resolve,
@@ -242,8 +285,39 @@ export class LocalExecutor implements RunExecutor {
   }
 
   #dequeue(tracked: Tracked): void {
-    const index = this.#queue.indexOf(tracked);
-    if (index >= 0) this.#queue.splice(index, 1);
+    for (const list of [this.#queue, this.#blocked]) {
+      const index = list.indexOf(tracked);
+      if (index >= 0) list.splice(index, 1);
+    }
+  }
+
+  /**
+   * Offers the oldest blocked run of `key` (of every key when none is given: at each beat,
+   * for runs of the key that ended in other processes) its claim again.
+   */
+  #offerBlocked(key?: string | null): void {
+    const keys = key === undefined ? new Set(this.#blocked.map((t) => t.key)) : [key];
+    for (const each of keys) {
+      if (each === null) continue;
+      const index = this.#blocked.findIndex((tracked) => tracked.key === each);
+      if (index < 0) continue;
+      const [tracked] = this.#blocked.splice(index, 1) as [Tracked];
+      this.#enqueue(tracked);
+    }
+  }
+
+  /** Queues a run once its backoff (`notBefore`) has passed. */
+  #delay(tracked: Tracked, run: Run): void {
+    const wait = (run.notBefore?.getTime() ?? 0) - Date.now();
+    if (wait <= 0) {
+      this.#enqueue(tracked);
+      return;
+    }
+    tracked.phase = 'delayed';
+    tracked.timer = setTimeout(() => {
+      tracked.timer = undefined;
+      this.#enqueue(tracked);
+    }, wait);
   }
 
   #settle(tracked: Tracked, run: Run | Promise<Run>): void {
@@ -269,17 +343,34 @@ export class LocalExecutor implements RunExecutor {
   /** Claims, runs and records one run. Never rejects: failures settle the run's waiters. */
   async #execute(tracked: Tracked): Promise<void> {
     try {
-      if (!(await this.#store.claim(tracked.id, this.worker))) {
+      const claim = await this.#store.claim(tracked.id, this.worker);
+      if (claim === 'busy') {
+        tracked.phase = 'blocked';
+        this.#blocked.push(tracked);
+        return;
+      }
+      if (claim === 'taken') {
         // Cancelled while queued, or adopted by another process: its record tells the rest.
         const run = await this.#store.get(tracked.id);
         this.#settle(tracked, isTerminalStatus(run.status) ? run : this.#poll(run.id));
+        this.#offerBlocked(tracked.key);
         return;
       }
       tracked.phase = 'running';
       const run = await this.#store.get(tracked.id);
-      const { finished, retry } = await this.#perform(tracked, run);
-      if (retry && finished.status === 'failed') await this.#scheduleRetry(finished);
+      const attempt = new RunAttempt(this.#store, {
+        heartbeatMs: this.#heartbeatMs,
+        retryDelayMs: this.#retryDelayMs,
+        onHandlerError: this.#onHandlerError,
+        report: (error) => this.#report(error),
+      });
+      tracked.attempt = attempt;
+      if (run.cancelRequested) attempt.cancel(run.id);
+      const handler = this.#handlers.get(run.kind) as RunHandler;
+      const { finished, retried } = await attempt.perform(handler, run, () => this.#aborting);
+      if (retried) await this.#scheduleRetry(finished);
       this.#settle(tracked, finished);
+      this.#offerBlocked(tracked.key);
     } catch (error) {
       this.#report(error);
       this.#tracked.delete(tracked.id);
@@ -287,44 +378,7 @@ export class LocalExecutor implements RunExecutor {
     }
   }
 
-  async #perform(tracked: Tracked, run: Run): Promise<{ finished: Run; retry: boolean }> {
-    const handler = this.#handlers.get(run.kind) as RunHandler;
-    const recorder = new RunRecorder(this.#store, run.id, (error) => this.#report(error));
-    const heartbeat = repeatEvery(this.#heartbeatMs, () => this.#beat(tracked));
-    const { signal } = tracked.controller;
-    const result: HandlerResult = signal.aborted
-      ? { ok: false, error: cancelledError(run.id) }
-      : await runInBoundary(handler, createRunContext(run, recorder, signal));
-    await heartbeat.stop();
-
-    // Once cancelled, a run ends cancelled however its handler ended: aborting surfaces as
-    // all sorts of errors (AbortError, closed connections), and a handler that ignored the
-    // signal and finished still did so after being told to stop.
-    if (tracked.cancelRequested) {
-      if (!result.ok && !isCancellation(result.error)) {
-        void recorder.log(
-          'warn',
-          `Cancelled; the handler then ended with ${result.error.code}: ${result.error.message}`,
-        );
-      }
-      await recorder.flush();
-      const metrics = result.ok ? result.metrics : undefined;
-      return { finished: await this.#store.finish(run.id, 'cancelled', { metrics }), retry: false };
-    }
-    if (!result.ok) {
-      this.#notifyHandlerError(result.error, run);
-      void recorder.log('error', `${result.error.code}: ${result.error.message}`);
-      await recorder.flush();
-      const retry = result.error.transient && !this.#aborting;
-      const finished = await this.#store.finish(run.id, 'failed', { error: result.error, retry });
-      return { finished, retry };
-    }
-    await recorder.flush();
-    const finished = await this.#store.finish(run.id, result.status, { metrics: result.metrics });
-    return { finished, retry: false };
-  }
-
-  /** Tracks the next attempt now (so `wait` follows it) and queues it after a backoff. */
+  /** Tracks the next attempt now (so `wait` follows it) and queues it after its backoff. */
   async #scheduleRetry(failed: Run): Promise<void> {
     const next = await this.#store.nextAttempt(failed.id);
     if (!next || next.status !== 'queued') return;
@@ -332,28 +386,7 @@ export class LocalExecutor implements RunExecutor {
       await this.#store.requestCancel(next.id);
       return;
     }
-    const tracked = this.#track(next);
-    tracked.phase = 'delayed';
-    const delay = Math.min(this.#retryDelayMs * 2 ** (failed.attempt - 1), MAX_RETRY_DELAY_MS);
-    tracked.timer = setTimeout(() => {
-      tracked.timer = undefined;
-      this.#enqueue(tracked);
-    }, delay);
-  }
-
-  async #beat(tracked: Tracked): Promise<void> {
-    try {
-      const { status, cancelRequested } = await this.#store.heartbeat(tracked.id);
-      // A run that ended elsewhere (failed as lost) is moot: stop it like a cancelled one.
-      if (cancelRequested || status !== 'running') this.#abort(tracked);
-    } catch (error) {
-      this.#report(error);
-    }
-  }
-
-  #abort(tracked: Tracked): void {
-    tracked.cancelRequested = true;
-    if (!tracked.controller.signal.aborted) tracked.controller.abort(cancelledError(tracked.id));
+    this.#delay(this.#track(next), next);
   }
 
   /** Reads a run until it has ended; for runs that another process runs. */
@@ -379,14 +412,6 @@ export class LocalExecutor implements RunExecutor {
     return run.id;
   }
 
-  #notifyHandlerError(error: LakeError, run: Run): void {
-    try {
-      this.#onHandlerError?.(error, run);
-    } catch (hookError) {
-      this.#report(hookError);
-    }
-  }
-
   #report(error: unknown): void {
     try {
       this.#onBackgroundError(error);
@@ -396,11 +421,8 @@ export class LocalExecutor implements RunExecutor {
   }
 }
 
-function isCancellation(error: LakeError): boolean {
-  return (
-    error.code === 'RUN_CANCELLED' ||
-    (error.cause instanceof Error && error.cause.name === 'AbortError')
-  );
+function isWaiting(phase: Phase): boolean {
+  return phase === 'queued' || phase === 'delayed' || phase === 'blocked';
 }
 
 function positiveInteger(name: string, value: number): number {
@@ -411,10 +433,6 @@ function positiveInteger(name: string, value: number): number {
     );
   }
   return value;
-}
-
-function cancelledError(runId: string): LakeError {
-  return new LakeError('RUN_CANCELLED', `Run ${runId} was cancelled.`, { details: { runId } });
 }
 
 function closedError(): LakeError {

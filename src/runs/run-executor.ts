@@ -35,6 +35,15 @@ export interface SubmitOptions {
   parameters?: Record<string, unknown>;
   /** Attempts in all for failures with a transient error; 1 (no retry) unless told. */
   maxAttempts?: number;
+  /**
+   * At most `limit` runs of `key` run at once, checked in the transaction that claims a
+   * run; one over the limit waits its turn, queued. With `refuseWhenFull`, submitting when
+   * `limit` runs of the key are queued or running fails at once (RUN_CONCURRENCY_LIMIT),
+   * checked in the transaction that records the run.
+   */
+  concurrency?: { key: string; limit: number; refuseWhenFull?: boolean };
+  /** Stops the run after this long and fails it with RUN_TIMEOUT (retried while attempts remain). */
+  timeoutMs?: number;
 }
 
 export interface WaitOptions {
@@ -47,12 +56,18 @@ export interface WaitOptions {
  * workers through a queue. Callers see the same contract either way.
  */
 export interface RunExecutor {
+  /**
+   * Resolves once the executor has joined the worker registry and failed (or retried) the
+   * runs of workers found dead; `submit` waits for it on its own.
+   */
+  ready(): Promise<void>;
   /** Sets the handler for a kind; a kind has one handler. */
   register(kind: string, handler: RunHandler): void;
   /**
    * Records a queued run of `kind` and schedules it; resolves with the queued run.
    *
    * @throws LakeError UNKNOWN_RUN_KIND when no handler is registered for `kind`.
+   * @throws LakeError RUN_CONCURRENCY_LIMIT with `refuseWhenFull` and the key at its limit.
    */
   submit(kind: string, options?: SubmitOptions): Promise<Run>;
   /**

@@ -7,6 +7,7 @@ import {
   isRunStatus,
   isTerminalStatus,
   type Run,
+  type RunConcurrency,
   type RunLogEntry,
   type RunLogLevel,
   type RunProgress,
@@ -31,7 +32,25 @@ export interface NewRun {
    * queued by a process that died is found by `recoverLost` like a running one.
    */
   worker?: string;
+  /** Shared by runs that may run only so many at a time (see `claim`). */
+  concurrency?: RunConcurrency;
+  /**
+   * With a concurrency key: refuse the run at once, with RUN_CONCURRENCY_LIMIT, when the
+   * key already has `limit` runs queued or running, instead of queueing it to wait its turn.
+   * Checked in the transaction that inserts the run.
+   */
+  refuseWhenFull?: boolean;
+  timeoutMs?: number;
+  /** Epoch ms before which the run is not to be claimed (a retry's backoff). */
+  notBefore?: number;
 }
+
+/**
+ * `claimed`: the run is now running for the caller. `busy`: its concurrency key is at its
+ * limit, the run stays queued and must be offered again when a run of the key ends.
+ * `taken`: the run is no longer queued (claimed elsewhere, cancelled, ended).
+ */
+export type ClaimResult = 'claimed' | 'busy' | 'taken';
 
 export interface RunQuery {
   kind?: string;
@@ -54,6 +73,8 @@ export interface RunEnd {
   metrics?: Record<string, number>;
   /** For a failure: queue the next attempt in the same transaction when attempts remain. */
   retry?: boolean;
+  /** The next attempt waits this long before it may be claimed. */
+  retryDelayMs?: number;
 }
 
 export interface RunHeartbeat {
@@ -67,6 +88,19 @@ export interface RecoveredRuns {
   /** New queued attempts of those runs that had attempts left. */
   retried: Run[];
 }
+
+/**
+ * How a queued run reaches a worker, called inside the transaction that queues it, so that
+ * a run is never queued without being dispatched (nor dispatched without being queued).
+ * An embedded lake has none: its executor holds its queue in memory.
+ */
+export interface RunDispatch {
+  /** `run` is queued: offer it to a worker at `runAt` (epoch ms) or at once. */
+  dispatch(trx: Kysely<MetaSchema>, run: Run, runAt?: number): Promise<void>;
+}
+
+/** How long a run that found its concurrency key full waits before it is offered again. */
+const KEY_RECHECK_MS = 1000;
 
 const LOG_LEVELS: Record<RunLogLevel, true> = { debug: true, info: true, warn: true, error: true };
 const MAX_LOG_MESSAGE_LENGTH = 16_000;
@@ -82,6 +116,7 @@ export class RunStore {
   constructor(
     private readonly db: Kysely<MetaSchema>,
     private readonly events: EventLog,
+    private readonly dispatcher?: RunDispatch,
   ) {}
 
   /**
@@ -92,7 +127,29 @@ export class RunStore {
    */
   async create(spec: NewRun): Promise<Run> {
     const row = newRunRow(spec);
-    return this.db.transaction().execute((trx) => this.#insert(trx, row));
+    return this.db.transaction().execute(async (trx) => {
+      if (spec.refuseWhenFull && spec.concurrency) {
+        const { key, limit } = spec.concurrency;
+        await lockKey(trx, key);
+        const active = await trx
+          .selectFrom('lb_run')
+          .select('run_id')
+          .where('concurrency_key', '=', key)
+          .where('status', 'in', ['queued', 'running'])
+          .orderBy('created_at')
+          .limit(limit)
+          .execute();
+        if (active.length >= limit) {
+          const ids = active.map((r) => r.run_id);
+          throw new LakeError(
+            'RUN_CONCURRENCY_LIMIT',
+            `${key} already has ${active.length} run(s) queued or running (its limit is ${limit}); wait for ${ids[0]!} to end.`,
+            { transient: true, details: { key, limit, active: ids } },
+          );
+        }
+      }
+      return this.#insert(trx, row);
+    });
   }
 
   /**
@@ -143,14 +200,34 @@ export class RunStore {
 
   /**
    * Moves a queued run to running for `worker` and appends `run.running`. Exactly one of
-   * several concurrent claims wins; the others get false, as do claims of a run that was
-   * cancelled or already ran.
+   * several concurrent claims wins; the others get `taken`, as do claims of a run that was
+   * cancelled or already ran. A run with a concurrency key is claimed only while fewer than
+   * its limit of runs of the key are running: the key's row is locked first, so claims of
+   * one key are serialised across processes (on PostgreSQL a row lock, on SQLite the
+   * write transaction) and the count they read is never stale.
    *
-   * @example if (await store.claim(run.id, 'host-a:4242')) await work(run);
+   * @example if ((await store.claim(run.id, 'host-a:4242')) === 'claimed') await work(run);
    * @throws LakeError RUN_NOT_FOUND when no run has this id.
    */
-  async claim(id: string, worker: string): Promise<boolean> {
+  async claim(id: string, worker: string): Promise<ClaimResult> {
     return this.db.transaction().execute(async (trx) => {
+      const current = await this.#row(trx, id);
+      if (current.status !== 'queued') return 'taken';
+      const key = current.concurrency_key;
+      if (key !== null) {
+        await lockKey(trx, key);
+        const { running } = await trx
+          .selectFrom('lb_run')
+          .select((eb) => eb.fn.countAll<number | string>().as('running'))
+          .where('concurrency_key', '=', key)
+          .where('status', '=', 'running')
+          .executeTakeFirstOrThrow();
+        if (Number(running) >= (current.concurrency_limit ?? 1)) {
+          // Offered again when a run of the key ends; this later offer is the safety net.
+          await this.dispatcher?.dispatch(trx, toRun(current), Date.now() + KEY_RECHECK_MS);
+          return 'busy';
+        }
+      }
       const now = Date.now();
       const row = await trx
         .updateTable('lb_run')
@@ -159,13 +236,30 @@ export class RunStore {
         .where('status', '=', 'queued')
         .returningAll()
         .executeTakeFirst();
-      if (!row) {
-        await this.#row(trx, id);
-        return false;
-      }
+      if (!row) return 'taken';
       await this.#announce(trx, toRun(row));
-      return true;
+      return 'claimed';
     });
+  }
+
+  /**
+   * Queued runs of a concurrency key whose backoff has passed, oldest first: the ones to
+   * offer again when a run of the key has ended.
+   *
+   * @example for (const run of await store.waiting('job:daily', 1)) dispatch(run.id);
+   */
+  async waiting(key: string, limit: number): Promise<Run[]> {
+    const rows = await this.db
+      .selectFrom('lb_run')
+      .selectAll()
+      .where('concurrency_key', '=', key)
+      .where('status', '=', 'queued')
+      .where((eb) => eb.or([eb('not_before', 'is', null), eb('not_before', '<=', Date.now())]))
+      .orderBy('created_at')
+      .orderBy('run_id')
+      .limit(limit)
+      .execute();
+    return rows.map(toRun);
   }
 
   /**
@@ -253,8 +347,9 @@ export class RunStore {
       if (!changed) return run;
       await this.#announce(trx, run);
       if (status === 'failed' && end.retry && run.attempt < run.maxAttempts) {
-        await this.#queueRetry(trx, row);
+        await this.#queueRetry(trx, row, end.retryDelayMs ?? 0);
       }
+      await this.#release(trx, row);
       return run;
     });
   }
@@ -335,13 +430,16 @@ export class RunStore {
 
   /**
    * Fails the running runs whose worker `isAlive` says is gone, with WORKER_LOST, and
-   * queues a next attempt for those with attempts left. Safe to call from many processes
-   * at once: each lost run is failed (and retried) exactly once.
+   * queues a next attempt for those with attempts left (after `retryDelayMs`). A lost run
+   * ends at its last heartbeat, so its duration is the time it really ran, not the time it
+   * took to notice. Safe to call from many processes at once: each lost run is failed (and
+   * retried) exactly once.
    *
    * @example const { failed } = await store.recoverLost(isLocalWorkerAlive);
    */
   async recoverLost(
     isAlive: (worker: string) => boolean | Promise<boolean>,
+    retryDelayMs = 0,
   ): Promise<RecoveredRuns> {
     const running = await this.db
       .selectFrom('lb_run')
@@ -359,7 +457,11 @@ export class RunStore {
       await this.db.transaction().execute(async (trx) => {
         const { row, changed } = await this.#change(trx, id, (current) =>
           (current.status === 'running' || current.status === 'queued') && current.worker === worker
-            ? { status: 'failed', ended_at: Date.now(), error: JSON.stringify(lostError(current)) }
+            ? {
+                status: 'failed',
+                ended_at: current.heartbeat_at ?? current.started_at ?? Date.now(),
+                error: JSON.stringify(lostError(current)),
+              }
             : undefined,
         );
         if (!changed) return;
@@ -367,8 +469,9 @@ export class RunStore {
         await this.#announce(trx, failed);
         recovered.failed.push(failed);
         if (failed.attempt < failed.maxAttempts) {
-          recovered.retried.push(await this.#queueRetry(trx, row));
+          recovered.retried.push(await this.#queueRetry(trx, row, retryDelayMs));
         }
+        await this.#release(trx, row);
       });
     }
     return recovered;
@@ -378,10 +481,26 @@ export class RunStore {
     await trx.insertInto('lb_run').values(row).execute();
     const run = toRun(row);
     await this.#announce(trx, run);
+    await this.dispatcher?.dispatch(trx, run, row.not_before ?? undefined);
     return run;
   }
 
-  #queueRetry(trx: Kysely<MetaSchema>, failed: RunRow): Promise<Run> {
+  /** A run of a concurrency key has stopped running: offer the key's oldest waiting run. */
+  async #release(trx: Kysely<MetaSchema>, ended: RunRow): Promise<void> {
+    if (!this.dispatcher || ended.concurrency_key === null) return;
+    const next = await trx
+      .selectFrom('lb_run')
+      .selectAll()
+      .where('concurrency_key', '=', ended.concurrency_key)
+      .where('status', '=', 'queued')
+      .orderBy('created_at')
+      .orderBy('run_id')
+      .limit(1)
+      .executeTakeFirst();
+    if (next) await this.dispatcher.dispatch(trx, toRun(next), next.not_before ?? undefined);
+  }
+
+  #queueRetry(trx: Kysely<MetaSchema>, failed: RunRow, delayMs: number): Promise<Run> {
     return this.#insert(
       trx,
       newRunRow({
@@ -391,6 +510,12 @@ export class RunStore {
         maxAttempts: failed.max_attempts,
         attempt: failed.attempt + 1,
         retryOf: failed.run_id,
+        concurrency:
+          failed.concurrency_key === null
+            ? undefined
+            : { key: failed.concurrency_key, limit: failed.concurrency_limit ?? 1 },
+        timeoutMs: failed.timeout_ms ?? undefined,
+        notBefore: delayMs > 0 ? Date.now() + delayMs : undefined,
       }),
     );
   }
@@ -475,6 +600,13 @@ function newRunRow(spec: NewRun): RunRow {
       );
     }
   }
+  if (spec.concurrency) checkConcurrency(spec.concurrency);
+  if (spec.timeoutMs !== undefined && !(Number.isInteger(spec.timeoutMs) && spec.timeoutMs > 0)) {
+    throw new LakeError(
+      'INVALID_ARGUMENT',
+      `timeoutMs is ${String(spec.timeoutMs)}; it must be a whole number of milliseconds above 0.`,
+    );
+  }
   const now = Date.now();
   return {
     run_id: newRunId(now),
@@ -494,7 +626,43 @@ function newRunRow(spec: NewRun): RunRow {
     started_at: null,
     ended_at: null,
     heartbeat_at: null,
+    concurrency_key: spec.concurrency?.key ?? null,
+    concurrency_limit: spec.concurrency?.limit ?? null,
+    not_before: spec.notBefore ?? null,
+    timeout_ms: spec.timeoutMs ?? null,
   };
+}
+
+function checkConcurrency({ key, limit }: RunConcurrency): void {
+  if (typeof key !== 'string' || key.length === 0 || key.length > 200) {
+    throw new LakeError(
+      'INVALID_ARGUMENT',
+      `Concurrency key "${String(key)}" is not valid; use 1 to 200 characters, such as "job:daily_sales".`,
+    );
+  }
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+    throw new LakeError(
+      'INVALID_ARGUMENT',
+      `The concurrency limit of ${key} is ${String(limit)}; it must be a whole number from 1 to 10000.`,
+    );
+  }
+}
+
+/**
+ * Locks the row of a concurrency key until the transaction ends, creating it if need be:
+ * an UPDATE takes PostgreSQL's row lock (and SQLite's write lock is already held).
+ */
+async function lockKey(trx: Kysely<MetaSchema>, key: string): Promise<void> {
+  await trx
+    .insertInto('lb_run_key')
+    .values({ key, claims: 0 })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  await trx
+    .updateTable('lb_run_key')
+    .set((eb) => ({ claims: eb('claims', '+', 1) }))
+    .where('key', '=', key)
+    .execute();
 }
 
 function parametersJson(kind: string, parameters: Record<string, unknown>): string {
@@ -548,6 +716,12 @@ function toRun(row: RunRow): Run {
     error: row.error === null ? null : (JSON.parse(row.error) as Run['error']),
     cancelRequested: row.cancel_requested === 1,
     worker: row.worker,
+    concurrency:
+      row.concurrency_key === null
+        ? null
+        : { key: row.concurrency_key, limit: row.concurrency_limit ?? 1 },
+    timeoutMs: row.timeout_ms === null ? null : Number(row.timeout_ms),
+    notBefore: toDate(row.not_before),
     createdAt: new Date(row.created_at),
     startedAt: toDate(row.started_at),
     endedAt: toDate(row.ended_at),

@@ -54,6 +54,16 @@ export interface RunLogEntry {
   message: string;
 }
 
+/**
+ * Runs sharing a key run at most `limit` at a time: "one run of this migration task"
+ * (`migration:shop`, limit 1), "at most 3 runs of this job" (`job:daily`, limit 3). The
+ * limit is checked in the transaction that claims a run; a run over it waits, queued.
+ */
+export interface RunConcurrency {
+  key: string;
+  limit: number;
+}
+
 /** One attempt at one piece of work: a load, a crawl, a job run, a pipeline run, ... */
 export interface Run {
   id: string;
@@ -69,10 +79,16 @@ export interface Run {
   progress: RunProgress | null;
   error: RunError | null;
   cancelRequested: boolean;
-  /** `host:pid` of the process that claimed the run. */
+  /** The worker that claimed the run: `host:pid` of its process. */
   worker: string | null;
+  concurrency: RunConcurrency | null;
+  /** Stopped and failed with RUN_TIMEOUT after running this long. */
+  timeoutMs: number | null;
+  /** A retry waiting out its backoff is not claimed before this time. */
+  notBefore: Date | null;
   createdAt: Date;
   startedAt: Date | null;
+  /** For a run lost with its worker: its last heartbeat, so its duration is true. */
   endedAt: Date | null;
   heartbeatAt: Date | null;
 }

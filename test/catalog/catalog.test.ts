@@ -32,7 +32,7 @@ describe.each(META_BACKENDS)('catalog on $name', (backend) => {
 
   beforeEach(async () => {
     handle = await backend.open();
-    events = new EventLog(handle.meta.db);
+    events = new EventLog(handle.meta.db, handle.meta.dialect);
     catalog = new Catalog(handle.meta.db, events);
     await catalog.createDatabase('sales', { zone: 'curated', description: 'sales data' });
   });
@@ -234,7 +234,7 @@ describe.each(META_BACKENDS)('catalog on $name', (backend) => {
   it('lands every concurrent append exactly once through the retry helper', async () => {
     await orders();
     const second = await handle.reopen(); // a second connection pool, as another process would have
-    const otherCatalog = new Catalog(second.db, new EventLog(second.db));
+    const otherCatalog = new Catalog(second.db, new EventLog(second.db, second.dialect));
     try {
       const append = (c: Catalog, path: string) =>
         withCommitRetry(async () => {

@@ -9,7 +9,7 @@ describe.each(META_BACKENDS)('event log on $name', (backend) => {
   afterEach(() => handle.cleanup());
 
   it('appends in order, filters by type glob, subject and position', async () => {
-    const log = new EventLog(handle.meta.db);
+    const log = new EventLog(handle.meta.db, handle.meta.dialect);
     const first = await log.append({
       type: 'object.created',
       subject: 'raw/a',
@@ -41,13 +41,15 @@ describe.each(META_BACKENDS)('event log on $name', (backend) => {
   });
 
   it('coalesces concurrent appends into few transactions, keeping every event and its order', async () => {
-    const batcher = new EventBatcher(handle.meta.db);
+    const batcher = new EventBatcher(new EventLog(handle.meta.db, handle.meta.dialect));
     await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
         batcher.append({ type: 'object.created', subject: `raw/f${i}` }),
       ),
     );
-    const events = await new EventLog(handle.meta.db).list({ type: 'object.created' });
+    const events = await new EventLog(handle.meta.db, handle.meta.dialect).list({
+      type: 'object.created',
+    });
     expect(events.map((e) => e.subject)).toEqual(
       Array.from({ length: 200 }, (_, i) => `raw/f${i}`),
     );

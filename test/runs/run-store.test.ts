@@ -115,13 +115,13 @@ describe.each(META_BACKENDS)('RunStore on $name', (backend) => {
       fx.store.claim(run.id, 'host-a:1'),
       other.claim(run.id, 'host-b:2'),
     ]);
-    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(claims.filter((claim) => claim === 'claimed')).toHaveLength(1);
     const claimed = await fx.store.get(run.id);
     expect(claimed.status).toBe('running');
-    expect(claimed.worker).toBe(claims[0] ? 'host-a:1' : 'host-b:2');
+    expect(claimed.worker).toBe(claims[0] === 'claimed' ? 'host-a:1' : 'host-b:2');
     expect(claimed.startedAt).not.toBeNull();
     expect(claimed.heartbeatAt).not.toBeNull();
-    expect(await fx.store.claim(run.id, 'host-c:3')).toBe(false);
+    expect(await fx.store.claim(run.id, 'host-c:3')).toBe('taken');
     const types = (await fx.events.list({ subject: run.id })).map((event) => event.type);
     expect(types).toEqual(['run.queued', 'run.running']);
   });
@@ -131,7 +131,7 @@ describe.each(META_BACKENDS)('RunStore on $name', (backend) => {
     const cancelled = await fx.store.requestCancel(queued.id);
     expect(cancelled).toMatchObject({ status: 'cancelled', cancelRequested: true });
     expect(cancelled.endedAt).not.toBeNull();
-    expect(await fx.store.claim(queued.id, 'host-a:1')).toBe(false);
+    expect(await fx.store.claim(queued.id, 'host-a:1')).toBe('taken');
 
     const running = await fx.store.create({ kind: 'load' });
     await fx.store.claim(running.id, 'host-a:1');
@@ -299,5 +299,62 @@ describe.each(META_BACKENDS)('RunStore on $name', (backend) => {
     expect(failed.error?.message).toContain('while it was queued');
     expect((await fx.store.get(waiting.id)).status).toBe('queued');
     expect((await fx.store.get(unowned.id)).status).toBe('queued');
+  });
+
+  it('ends a lost run at its last heartbeat, so its duration is the time it ran', async () => {
+    const dead = `${hostname()}:${await deadPid()}`;
+    const run = await fx.store.create({ kind: 'load' });
+    await fx.store.claim(run.id, dead);
+    const { heartbeatAt } = await fx.store.get(run.id);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await fx.store.recoverLost(isLocalWorkerAlive);
+    const lost = await fx.store.get(run.id);
+    expect(lost.status).toBe('failed');
+    expect(lost.endedAt).toEqual(heartbeatAt);
+  });
+
+  it('claims at most the limit of a concurrency key, racing from two connections', async () => {
+    const other = await fx.otherStore();
+    const concurrency = { key: 'job:daily', limit: 2 };
+    const runs = await Promise.all(
+      Array.from({ length: 12 }, () => fx.store.create({ kind: 'job', concurrency })),
+    );
+    const claims = await Promise.all(
+      runs.flatMap((run, i) => [
+        fx.store.claim(run.id, `host-a:${i}`),
+        other.claim(run.id, `host-b:${i}`),
+      ]),
+    );
+    expect(claims.filter((claim) => claim === 'claimed')).toHaveLength(2);
+    const running = await fx.store.list({ status: 'running' });
+    expect(running).toHaveLength(2);
+    // The key frees a slot when a run of it ends; another key is not held back.
+    expect(await fx.store.waiting('job:daily', 100)).toHaveLength(10);
+    await fx.store.finish(running[0]!.id, 'succeeded');
+    const next = (await fx.store.waiting('job:daily', 1))[0]!;
+    expect(await other.claim(next.id, 'host-b:99')).toBe('claimed');
+    expect(await fx.store.claim((await fx.store.waiting('job:daily', 1))[0]!.id, 'x:1')).toBe(
+      'busy',
+    );
+    const free = await fx.store.create({
+      kind: 'job',
+      concurrency: { key: 'job:other', limit: 1 },
+    });
+    expect(await fx.store.claim(free.id, 'host-a:1')).toBe('claimed');
+  });
+
+  it('refuses a run when its key is full, checked in the transaction that records it', async () => {
+    const other = await fx.otherStore();
+    const spec = { kind: 'migration', concurrency: { key: 'migration:shop', limit: 1 } };
+    const results = await Promise.allSettled([
+      fx.store.create({ ...spec, refuseWhenFull: true }),
+      other.create({ ...spec, refuseWhenFull: true }),
+      fx.store.create({ ...spec, refuseWhenFull: true }),
+      other.create({ ...spec, refuseWhenFull: true }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const refused of results.filter((r) => r.status === 'rejected')) {
+      expect(refused.reason).toMatchObject({ code: 'RUN_CONCURRENCY_LIMIT' });
+    }
   });
 });

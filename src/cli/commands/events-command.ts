@@ -1,8 +1,11 @@
 import { Command } from 'commander';
+import { EventTail } from '../../events/event-tail.js';
 import { CliContext } from '../cli-context.js';
+import { shutdownSignals } from '../shutdown-signals.js';
 
 export function eventsCommand(): Command {
   return new Command('events')
+    .addCommand(tailCommand())
     .description('list events from the lake’s event log, oldest first')
     .option('--type <pattern>', 'event type or glob, e.g. object.* or table.committed')
     .option('--after <id>', 'only events after this id', (v) => Number.parseInt(v, 10))
@@ -34,5 +37,38 @@ export function eventsCommand(): Command {
         })),
         ['id', 'time', 'type', 'subject'],
       );
+    });
+}
+
+function tailCommand(): Command {
+  return new Command('tail')
+    .description('follow the event log live, across processes, until SIGINT or SIGTERM')
+    .option('--type <pattern>', 'event type or glob, e.g. object.* or table.committed')
+    .option('--after <id>', 'start after this id (default: the newest event)', (v) =>
+      Number.parseInt(v, 10),
+    )
+    .action(async (_opts: unknown, command: Command) => {
+      // `events` has the same options; commander gives them to it, wherever they stand.
+      const opts = command.optsWithGlobals<{ type?: string; after?: number }>();
+      const context = CliContext.of(command);
+      const out = context.output;
+      const signals = shutdownSignals();
+      const lake = await context.lake();
+      const tail = new EventTail(lake.events, {
+        type: opts.type,
+        after: opts.after,
+        onError: (error) => process.stderr.write(`lakebox: ${String(error)}\n`),
+      });
+      tail.on((event) =>
+        out.json
+          ? out.data(event)
+          : out.line(
+              `${event.id} ${event.createdAt.toISOString()} ${event.type} ${event.subject ?? ''} ${JSON.stringify(event.payload)}`,
+            ),
+      );
+      tail.start();
+      await signals.first;
+      await tail.stop();
+      signals.dispose();
     });
 }

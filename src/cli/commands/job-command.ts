@@ -38,6 +38,7 @@ interface CreateOptions {
   timeout?: number;
   maxConcurrentRuns?: number;
   retries?: number;
+  schedule?: string;
   ruleset?: string;
   onFailure?: 'fail' | 'quarantine' | 'warn';
   database?: string;
@@ -98,6 +99,10 @@ export function jobCommand(): Command {
       ]),
     )
     .option('--database <name>', 'the database of unqualified table names in the SQL')
+    .option(
+      '--schedule <cron>',
+      'a cron schedule that lakebox serve fires (CRON_TZ=<zone> first for a time zone)',
+    )
     .option('--description <text>', 'what the job is for')
     .option('--replace', 'replace a job of the same name')
     .addHelpText(
@@ -125,6 +130,7 @@ export function jobCommand(): Command {
         timeoutMs: opts.timeout === undefined ? undefined : Math.round(opts.timeout * 60_000),
         maxConcurrentRuns: opts.maxConcurrentRuns,
         maxRetries: opts.retries,
+        schedule: opts.schedule,
         quality: opts.ruleset ? { ruleset: opts.ruleset, action: opts.onFailure } : undefined,
         database: opts.database,
         description: opts.description,

@@ -17,6 +17,7 @@ export function postgresDialect(url: string, options: { poolSize?: number } = {}
   return {
     name: 'postgres',
     autoIdType: 'bigserial',
+    concurrentWriters: true,
     location: redactUrl(url),
     createKyselyDialect() {
       return new PostgresDialect({

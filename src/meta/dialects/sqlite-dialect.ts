@@ -76,6 +76,7 @@ export function sqliteDialect(file: string, options: { mustExist?: boolean } = {
   return {
     name: 'sqlite',
     autoIdType: 'integer',
+    concurrentWriters: false,
     location: file,
     createKyselyDialect() {
       return new LakeSqliteDialect(async () => {

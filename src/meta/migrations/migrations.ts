@@ -7,6 +7,8 @@ import { crawlersMigration } from './004-crawlers.js';
 import { qualityMigration } from './005-quality.js';
 import { jobsMigration } from './006-jobs.js';
 import { rowOriginsMigration } from './009-row-origins.js';
+import { runDispatchMigration } from './011-run-dispatch.js';
+import { schedulesMigration } from './013-schedules.js';
 
 /** Migrations live in code (not files found at run time) so a bundled Lakebox carries them. */
 export function migrationProvider(dialect: MetaDialect): MigrationProvider {
@@ -20,6 +22,8 @@ export function migrationProvider(dialect: MetaDialect): MigrationProvider {
         '005-quality': qualityMigration(dialect),
         '006-jobs': jobsMigration(dialect),
         '009-row-origins': rowOriginsMigration(),
+        '011-run-dispatch': runDispatchMigration(),
+        '013-schedules': schedulesMigration(),
       };
     },
   };

@@ -136,19 +136,23 @@ export class MigrationService {
    */
   async start(name: string): Promise<Run> {
     const task = await this.#store.get(name);
-    await this.services.executor.recovery; // runs of killed processes on this host are failed first
-    if (task.runId) {
-      const previous = await this.services.runs.get(task.runId).catch(() => undefined);
-      if (previous && !isTerminalStatus(previous.status))
-        throw new LakeError(
-          'MIGRATION_TASK_RUNNING',
-          `Migration task ${task.name} is already running (run ${previous.id}); stop it first.`,
-        );
+    let run: Run;
+    try {
+      run = await this.services.executor.submit('migration', {
+        name: task.name,
+        parameters: { task: task.name },
+        // Counted in the transaction that records the run: two starts never both pass.
+        concurrency: { key: `migration:${task.name}`, limit: 1, refuseWhenFull: true },
+      });
+    } catch (error) {
+      if (!(error instanceof LakeError) || error.code !== 'RUN_CONCURRENCY_LIMIT') throw error;
+      const active = (error.details.active ?? []) as string[];
+      throw new LakeError(
+        'MIGRATION_TASK_RUNNING',
+        `Migration task ${task.name} is already running (run ${active[0] ?? '?'}); stop it first.`,
+        { cause: error, details: { task: task.name, active } },
+      );
     }
-    const run = await this.services.executor.submit('migration', {
-      name: task.name,
-      parameters: { task: task.name },
-    });
     await this.#store.update(task.name, { runId: run.id });
     return run;
   }

@@ -68,7 +68,7 @@ export async function executeSync(
   const progress = new SyncProgress(ctx);
   const counters = progress.counters;
   const pair = pairKey(params.source, params.destination);
-  const journal = new SyncJournal(services.db, ctx.run.id, pair);
+  const journal = new SyncJournal(services.db, services.events, ctx.run.id, pair);
   const treeOptions = { fsync: options.fsync, preserveMtime: options.preserveMtime };
   const trees: SyncTree[] = [];
   let checksums: SyncChecksums | undefined;

@@ -1,6 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { appendEvents } from '../../events/append-events.js';
-import type { NewEvent } from '../../events/event-log.js';
+import type { EventLog, NewEvent } from '../../events/event-log.js';
 import type { MetaSchema } from '../../meta/schema.js';
 import type { SyncFileRow, SyncReportRow } from '../../meta/schema-sync.js';
 import type { SyncOutcome } from './sync-types.js';
@@ -65,6 +64,7 @@ export class SyncJournal {
 
   constructor(
     private readonly db: Kysely<MetaSchema>,
+    private readonly log: EventLog,
     private readonly runId: string,
     private readonly pairKey: string,
   ) {}
@@ -192,7 +192,7 @@ export class SyncJournal {
           .values(report.slice(i, i + ROWS_PER_INSERT))
           .execute();
       }
-      await appendEvents(trx, events);
+      await this.log.appendMany(events, trx);
     });
   }
 }

@@ -1,4 +1,3 @@
-import { Cron } from 'croner';
 import picomatch from 'picomatch';
 import { z } from 'zod';
 import { LakeError } from '../../errors/lake-error.js';
@@ -68,20 +67,6 @@ export function checkGlobs(kind: 'include' | 'exclude', globs: unknown): string[
     }
   }
   return globs as string[];
-}
-
-/** Checks a cron expression with croner, which the scheduler will use. */
-export function checkSchedule(schedule: string | null | undefined): string | null {
-  if (schedule === undefined || schedule === null || schedule.trim() === '') return null;
-  try {
-    new Cron(schedule, { paused: true }).stop();
-  } catch (error) {
-    throw new LakeError(
-      'INVALID_ARGUMENT',
-      `Invalid schedule ${JSON.stringify(schedule)}: ${(error as Error).message}. Use a cron expression such as "0 2 * * *".`,
-    );
-  }
-  return schedule.trim();
 }
 
 /** Whether a relative path passes the include and exclude globs (exclude wins). */

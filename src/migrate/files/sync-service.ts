@@ -3,7 +3,8 @@ import type { LakeServices } from '../../lake-services.js';
 import { isTerminalStatus, type Run } from '../../runs/run.js';
 import { executeSync, type SyncHooks, type SyncRunParameters } from './sync-execution.js';
 import { parseLocation } from './sync-location.js';
-import { checkGlobs, checkSchedule, syncOptions } from './sync-options.js';
+import { checkSchedule } from '../../runs/schedule.js';
+import { checkGlobs, syncOptions } from './sync-options.js';
 import { SyncTaskStore } from './sync-task-store.js';
 import type {
   SyncExecution,

@@ -3,10 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LakeError } from '../../src/errors/lake-error.js';
 import type { Run, RunContext } from '../../src/runs/index.js';
-import { META_BACKENDS } from '../support/meta-backends.js';
 import { deadPid } from './dead-pid.js';
 import { deferred, type Deferred } from './deferred.js';
-import { openRunsFixture, type RunsFixture } from './runs-fixture.js';
+import { EXECUTOR_CASES } from './executor-impls.js';
+import { openRunsFixture, TEST_LOST_AFTER_MS, type RunsFixture } from './runs-fixture.js';
 
 /** Resolves when the handler has been told to stop. */
 function aborted(ctx: RunContext): Promise<void> {
@@ -18,10 +18,15 @@ function aborted(ctx: RunContext): Promise<void> {
 
 const within = { timeout: 30_000, interval: 10 };
 
-describe.each(META_BACKENDS)('LocalExecutor on $name', (backend) => {
+/**
+ * The one contract of RunExecutor, which every implementation passes on every metadata
+ * backend it supports: the embedded executor on SQLite and PostgreSQL, the distributed one
+ * (graphile-worker) on PostgreSQL.
+ */
+describe.each(EXECUTOR_CASES)('RunExecutor: $label', ({ impl, backend }) => {
   let fx: RunsFixture;
   beforeEach(async () => {
-    fx = await openRunsFixture(backend);
+    fx = await openRunsFixture(backend, impl);
   });
   afterEach(async () => {
     await fx.close();
@@ -55,7 +60,8 @@ describe.each(META_BACKENDS)('LocalExecutor on $name', (backend) => {
     expect(ctx.parameters).toEqual({ source: 'raw/orders' });
     const running = await fx.store.get(queued.id);
     expect(running.status).toBe('running');
-    expect(running.worker).toBe(`${hostname()}:${process.pid}`);
+    expect(running.worker).toBe(executor.worker);
+    expect(executor.worker).toMatch(new RegExp(`^${hostname()}:${process.pid}(#\\d+)?$`));
     gate.resolve();
 
     const run = await executor.wait(queued.id);
@@ -325,18 +331,22 @@ describe.each(META_BACKENDS)('LocalExecutor on $name', (backend) => {
     expect(() => executor.register('load', async () => undefined)).toThrow(/already has a handler/);
   });
 
-  it('fails, on start, the runs of a dead process on this host, and reruns those with attempts left', async () => {
+  it('fails the runs of a dead process on this host, and reruns those with attempts left', async () => {
+    const executor = fx.executor();
+    await executor.ready(); // the distributed executor's queue must exist to queue runs
     const dead = `${hostname()}:${await deadPid()}`;
     const lost = await fx.store.create({ kind: 'load', maxAttempts: 2, parameters: { n: 1 } });
     await fx.store.claim(lost.id, dead);
 
-    const executor = fx.executor();
-    const recovered = await executor.recovery;
-    expect(recovered.failed.map((run) => run.id)).toEqual([lost.id]);
-    expect((await fx.store.get(lost.id)).error?.code).toBe('WORKER_LOST');
-
-    // The retry waits for a handler of its kind, then runs here.
     executor.register('load', async (ctx) => ({ metrics: { n: ctx.parameters.n as number } }));
+    await executor.start();
+    // Found at start or at a later beat of the executor's own heartbeat.
+    await vi.waitFor(
+      async () => expect((await fx.store.get(lost.id)).error?.code).toBe('WORKER_LOST'),
+      within,
+    );
+
+    // The retry runs here.
     const final = await executor.wait(lost.id);
     expect(final).toMatchObject({
       status: 'succeeded',
@@ -378,6 +388,130 @@ describe.each(META_BACKENDS)('LocalExecutor on $name', (backend) => {
 
     await executor.close({ abort: true });
     expect((await fx.store.get(running.id)).status).toBe('cancelled');
-    expect((await fx.store.get(queued.id)).status).toBe('cancelled');
+    // The embedded executor holds its queue; a distributed one leaves it to other workers.
+    expect((await fx.store.get(queued.id)).status).toBe(
+      impl.name === 'embedded' ? 'cancelled' : 'queued',
+    );
+  });
+
+  it('waits out a backoff before each retry, doubling it', async () => {
+    const executor = fx.executor({ retryDelayMs: 100 });
+    executor.register('flaky', async (ctx) => {
+      if (ctx.run.attempt < 3) {
+        throw new LakeError('STORAGE_UNREACHABLE', 'Try again.', { transient: true });
+      }
+    });
+    const first = await executor.submit('flaky', { maxAttempts: 3 });
+    const final = await executor.wait(first.id);
+    expect(final).toMatchObject({ status: 'succeeded', attempt: 3 });
+    const second = (await fx.store.nextAttempt(first.id))!;
+    const failedFirst = await fx.store.get(first.id);
+    expect(second.notBefore!.getTime() - failedFirst.endedAt!.getTime()).toBeGreaterThanOrEqual(
+      100,
+    );
+    expect(second.startedAt!.getTime()).toBeGreaterThanOrEqual(second.notBefore!.getTime());
+    expect(final.notBefore!.getTime() - second.endedAt!.getTime()).toBeGreaterThanOrEqual(200);
+    expect(final.startedAt!.getTime()).toBeGreaterThanOrEqual(final.notBefore!.getTime());
+  });
+
+  it('stops a run at its timeout and fails it with RUN_TIMEOUT, retried while attempts remain', async () => {
+    const executor = fx.executor({ retryDelayMs: 1 });
+    executor.register('slow', async (ctx) => {
+      if (ctx.run.attempt === 1) await sleep(600_000, undefined, { signal: ctx.signal });
+      return { metrics: { attempt: ctx.run.attempt } };
+    });
+    const first = await executor.submit('slow', { maxAttempts: 2, timeoutMs: 200 });
+    const final = await executor.wait(first.id);
+    expect(final).toMatchObject({ status: 'succeeded', attempt: 2, timeoutMs: 200 });
+    const timedOut = await fx.store.get(first.id);
+    expect(timedOut).toMatchObject({ status: 'failed', error: { code: 'RUN_TIMEOUT' } });
+    expect(timedOut.endedAt!.getTime() - timedOut.startedAt!.getTime()).toBeGreaterThanOrEqual(200);
+  });
+
+  it('never runs two runs of a key with limit 1 at once, and runs them all', async () => {
+    const executor = fx.executor({ concurrency: 4, heartbeatMs: 50 });
+    let active = 0;
+    let mostActive = 0;
+    executor.register('step', async () => {
+      mostActive = Math.max(mostActive, ++active);
+      await sleep(5);
+      active--;
+    });
+    const other = fx.executor({ concurrency: 4, heartbeatMs: 50 });
+    other.register('step', async () => {
+      mostActive = Math.max(mostActive, ++active);
+      await sleep(5);
+      active--;
+    });
+    const concurrency = { key: 'migration:shop', limit: 1 };
+    const runs = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        (i % 2 ? other : executor).submit('step', { concurrency }),
+      ),
+    );
+    const ended = await Promise.all(runs.map((run) => executor.wait(run.id)));
+    expect(ended.map((run) => run.status)).toEqual(Array(12).fill('succeeded'));
+    expect(mostActive).toBe(1);
+    // Checked from the recorded intervals too: none overlaps another.
+    const intervals = ended
+      .map((run) => [run.startedAt!.getTime(), run.endedAt!.getTime()] as const)
+      .sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < intervals.length; i++) {
+      expect(intervals[i]![0]).toBeGreaterThanOrEqual(intervals[i - 1]![1]);
+    }
+  });
+
+  it('refuses a submission when its key is full and told to refuse', async () => {
+    const executor = fx.executor();
+    const gate = deferred();
+    executor.register('cdc', async () => {
+      await gate.promise;
+    });
+    const concurrency = { key: 'migration:shop', limit: 1, refuseWhenFull: true };
+    const first = await executor.submit('cdc', { concurrency });
+    await expect(executor.submit('cdc', { concurrency })).rejects.toMatchObject({
+      code: 'RUN_CONCURRENCY_LIMIT',
+      details: { key: 'migration:shop', active: [first.id] },
+    });
+    gate.resolve();
+    expect((await executor.wait(first.id)).status).toBe('succeeded');
+    const again = await executor.submit('cdc', { concurrency });
+    expect((await executor.wait(again.id)).status).toBe('succeeded');
+  });
+
+  it('fails the runs of a worker on another machine once its heartbeat expires, ending them at their last heartbeat', async () => {
+    const executor = fx.executor();
+    await executor.ready(); // the distributed executor's queue must exist to queue runs
+    const lostAt = Date.now() - TEST_LOST_AFTER_MS - 5_000;
+    const gone = { id: 'machine-b:42', kinds: ['load'], concurrency: 1 };
+    await fx.workers.register(gone);
+    const alive = { id: 'machine-c:43', kinds: ['load'], concurrency: 1 };
+    await fx.workers.register(alive);
+    const lost = await fx.store.create({ kind: 'load', maxAttempts: 2 });
+    const kept = await fx.store.create({ kind: 'load' });
+    const other = await fx.otherStore();
+    expect(await other.claim(lost.id, gone.id)).toBe('claimed');
+    expect(await other.claim(kept.id, alive.id)).toBe('claimed');
+    // Machine B went silent long ago: its heartbeats stopped at `lostAt`.
+    await fx.meta.db
+      .updateTable('lb_worker')
+      .set({ heartbeat_at: lostAt })
+      .where('worker_id', '=', gone.id)
+      .execute();
+    await fx.meta.db
+      .updateTable('lb_run')
+      .set({ heartbeat_at: lostAt })
+      .where('run_id', '=', lost.id)
+      .execute();
+
+    executor.register('load', async () => ({ metrics: { done: 1 } }));
+    await executor.start();
+    const final = await executor.wait(lost.id);
+    expect(final).toMatchObject({ status: 'succeeded', attempt: 2, worker: executor.worker });
+    const failed = await fx.store.get(lost.id);
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'WORKER_LOST' } });
+    expect(failed.endedAt!.getTime()).toBe(lostAt);
+    // Machine C's heartbeat is fresh: its run is its own.
+    expect((await fx.store.get(kept.id)).status).toBe('running');
   });
 });

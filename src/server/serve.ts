@@ -1,0 +1,141 @@
+import type { AddressInfo } from 'node:net';
+import { EventTail, type EventHandler } from '../events/event-tail.js';
+import type { Lake, LakeWorker } from '../lake.js';
+import type { Run } from '../runs/run.js';
+import type { SchedulerNote } from '../runs/scheduler.js';
+import { httpServer } from './http-server.js';
+import type { Readiness } from './routes/health.js';
+
+/** One notable thing: an event name, its fields, and a line for people. */
+export type ServeLog = (event: string, fields: Record<string, unknown>, text: string) => void;
+
+export interface ServeOptions {
+  host?: string;
+  /** 0 picks a free port (printed in the `listening` line). */
+  port?: number;
+  /** Runs performed at once by this process. */
+  concurrency?: number;
+  /** On stop, how long runs in flight may take before they are handed back. */
+  drainTimeoutMs?: number;
+  schedulerPollMs?: number;
+  leaderRetryMs?: number;
+  /** Handlers of every event appended to the lake's log (the event dispatcher hook). */
+  eventHandlers?: EventHandler[];
+  log: ServeLog;
+}
+
+export interface RunningServe {
+  readonly port: number;
+  /** Drains: no new requests, ticks or runs; runs in flight finish or are handed back. */
+  stop(options?: { handBackNow?: AbortSignal }): Promise<void>;
+}
+
+/**
+ * `lakebox serve`: an executor (this process works runs when the lake dispatches them to
+ * workers; an embedded lake runs them in this process), the scheduler, the event dispatcher
+ * and the HTTP server, started in that order and stopped in the reverse one.
+ */
+export async function serve(lake: Lake, options: ServeOptions): Promise<RunningServe> {
+  const { log } = options;
+  let stopping = false;
+  let worker: LakeWorker | undefined;
+  if (lake.config.executor.mode === 'workers') {
+    worker = await lake.work({
+      concurrency: options.concurrency,
+      onRun: (event, run) => log(`run.${event}`, runFields(run), runText(event, run)),
+    });
+    log('worker.started', { worker: worker.id }, `Taking runs of every kind as ${worker.id}.`);
+  }
+  const scheduler = lake.scheduler({
+    pollMs: options.schedulerPollMs,
+    leaderRetryMs: options.leaderRetryMs,
+    note: (note) => log(note.event, noteFields(note), noteText(note)),
+  });
+  scheduler.start();
+  const events = new EventTail(lake.events, {
+    onError: (error, event) =>
+      log(
+        'event.handler_failed',
+        { eventId: event?.id, message: String(error) },
+        `Event handler failed: ${String(error)}`,
+      ),
+  });
+  for (const handler of options.eventHandlers ?? []) events.on(handler);
+  events.start();
+
+  const readiness = async (): Promise<Readiness> => {
+    const metadata = await lake.ping().then(
+      () => ({ ok: true }),
+      (error: unknown) => ({
+        ok: false,
+        message: error instanceof Error ? error.message : String(error),
+      }),
+    );
+    const checks = {
+      metadata,
+      draining: stopping ? { ok: false, message: 'stopping' } : { ok: true },
+      scheduler: { ok: true, message: scheduler.leading ? 'leader' : 'follower' },
+    };
+    return { ready: Object.values(checks).every((check) => check.ok), checks };
+  };
+  const app = httpServer({
+    readiness,
+    onInternalError: (error, route) =>
+      log('http.error', { route, message: String(error) }, `${route} failed: ${String(error)}`),
+  });
+  await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
+  const { port, address } = app.server.address() as AddressInfo;
+  log(
+    'listening',
+    { host: address, port },
+    `Listening on http://${address}:${port} (/healthz, /readyz).`,
+  );
+
+  return {
+    port,
+    async stop(stop = {}) {
+      stopping = true;
+      await app.close();
+      await scheduler.stop();
+      await events.stop();
+      await worker?.stop({ deadlineMs: options.drainTimeoutMs, handBackNow: stop.handBackNow });
+    },
+  };
+}
+
+function runFields(run: Run): Record<string, unknown> {
+  return {
+    runId: run.id,
+    kind: run.kind,
+    name: run.name,
+    status: run.status,
+    attempt: run.attempt,
+  };
+}
+
+function runText(event: 'started' | 'ended', run: Run): string {
+  const what = `${run.id} (${run.kind}${run.name ? ` ${run.name}` : ''}, attempt ${run.attempt})`;
+  return event === 'started' ? `started ${what}` : `${run.status} ${what}`;
+}
+
+function noteFields(note: SchedulerNote): Record<string, unknown> {
+  const { event: _event, ...fields } = note;
+  return fields;
+}
+
+function noteText(note: SchedulerNote): string {
+  switch (note.event) {
+    case 'leader.acquired':
+      return 'This process schedules now (leader).';
+    case 'leader.lost':
+      return `Lost the scheduler lead: ${note.message}`;
+    case 'tick.fired':
+      return `${note.key} fired for ${note.tickAt.toISOString()}: ${note.runId}`;
+    case 'tick.missed':
+      return `Ticks due from ${note.from.toISOString()} to ${note.until.toISOString()} are missed: nothing scheduled then, and they are older than the catch-up window.`;
+    case 'tick.failed':
+      return `${note.key} could not start for ${note.tickAt.toISOString()}: ${note.message}`;
+    case 'schedule.invalid':
+      return `${note.key} is not scheduled: ${note.message}`;
+  }
+}
