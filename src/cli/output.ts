@@ -1,20 +1,54 @@
 import Table from 'cli-table3';
 import { jsonReplacer } from '../engine/json-replacer.js';
+import { ClosedPipe } from './closed-pipe.js';
 
 /** Writes what commands print; `--json` switches every command to machine-readable JSON. */
 export class Output {
+  readonly #pipe: ClosedPipe;
+
   constructor(
     readonly json: boolean,
     private readonly stdout: NodeJS.WritableStream = process.stdout,
-  ) {}
+  ) {
+    this.#pipe = new ClosedPipe(stdout);
+  }
+
+  /** True once the reader of stdout has gone (`| head`): what is written now is dropped. */
+  get closed(): boolean {
+    return this.#pipe.closed;
+  }
 
   line(text = ''): void {
-    this.stdout.write(`${text}\n`);
+    this.write(`${text}\n`);
   }
 
   /** JSON on one line per value, for `--json` and `--format json`. */
   data(value: unknown): void {
-    this.stdout.write(`${JSON.stringify(value, jsonReplacer)}\n`);
+    this.write(`${JSON.stringify(value, jsonReplacer)}\n`);
+  }
+
+  /**
+   * Writes `text` and resolves once stdout can take more, so that a command streaming a
+   * large result holds at most a chunk in memory; resolves at once if the reader has gone.
+   */
+  async write(text: string): Promise<void> {
+    if (this.closed) return;
+    if (this.stdout.write(text)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.stdout.off('drain', done);
+        this.stdout.off('close', done);
+        this.stdout.off('error', done);
+        resolve();
+      };
+      this.stdout.on('drain', done);
+      this.stdout.on('close', done);
+      this.stdout.on('error', done);
+    });
+  }
+
+  dispose(): void {
+    this.#pipe.dispose();
   }
 
   /** A table for people; with `--json`, the rows as a JSON array instead. */
