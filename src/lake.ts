@@ -16,7 +16,12 @@ import {
   type TableSchema,
 } from './catalog/catalog-types.js';
 import { vacuumTables, type VacuumResult } from './catalog/vacuum.js';
-import { CONFIG_FILE, type LakeConfig, type StorageConfig } from './config/lake-config.js';
+import {
+  CONFIG_FILE,
+  type EngineSettings,
+  type LakeConfig,
+  type StorageConfig,
+} from './config/lake-config.js';
 import { CrawlerService } from './crawl/crawler-service.js';
 import { loadConfig, parseConfig } from './config/load-config.js';
 import { DuckEngine } from './engine/duck-engine.js';
@@ -36,6 +41,7 @@ import { MigrationService } from './migrate/db/migration-service.js';
 import { SourceService } from './migrate/db/source-service.js';
 import { QualityService } from './quality/quality-service.js';
 import { JobService } from './jobs/job-service.js';
+import { MlService } from './ml/ml-service.js';
 import { qualityGateOver } from './quality-gate-adapter.js';
 import { LocalExecutor } from './runs/local-executor.js';
 import type { Run } from './runs/run.js';
@@ -48,7 +54,7 @@ import { ReadCache } from './storage/read-cache.js';
 export interface InitOptions {
   storage?: StorageConfig;
   metadata?: LakeConfig['metadata'];
-  engine?: LakeConfig['engine'];
+  engine?: EngineSettings;
 }
 
 export interface OpenOptions {
@@ -81,6 +87,7 @@ const WORK_DIR = '.lakebox';
  */
 export class Lake {
   #engine: Promise<DuckEngine> | undefined;
+  #sandbox: Promise<DuckEngine> | undefined;
   #queries: QueryRunner | undefined;
   #writer: TableWriter | undefined;
   #quality: QualityService | undefined;
@@ -89,6 +96,7 @@ export class Lake {
   #crawlers: CrawlerService | undefined;
   #sources: SourceService | undefined;
   #migrations: MigrationService | undefined;
+  #ml: MlService | undefined;
 
   private constructor(
     /** The lake directory: config, metadata (SQLite), staging and caches. */
@@ -212,6 +220,11 @@ export class Lake {
     }));
   }
 
+  /** Machine learning: training runs (kind `train`) over tables and queries. */
+  get ml(): MlService {
+    return (this.#ml ??= new MlService(this.services));
+  }
+
   /** The base services, for feature modules (see LakeServices). */
   get services(): LakeServices {
     return {
@@ -258,7 +271,8 @@ export class Lake {
    *   the position), UNSUPPORTED_STATEMENT for anything but SELECT.
    */
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
-    return (await this.queryRunner()).query(sql, options);
+    const externalAccess = this.config.engine.externalAccess && options.externalAccess !== false;
+    return (await this.queryRunner()).query(sql, { ...options, externalAccess });
   }
 
   /**
@@ -333,6 +347,7 @@ export class Lake {
   async close(): Promise<void> {
     await this.executor.close();
     if (this.#engine) (await this.#engine).close();
+    if (this.#sandbox) (await this.#sandbox).close();
     await this.store.close();
     await this.meta.close();
   }
@@ -350,7 +365,9 @@ export class Lake {
         import('./engine/query-runner.js'),
         import('./engine/table-writer.js'),
       ]);
-      this.#queries ??= new QueryRunner(engine, this.catalog, this.readCache);
+      this.#queries ??= new QueryRunner(engine, this.catalog, this.readCache, () =>
+        this.sandboxEngine(),
+      );
       this.#writer ??= new TableWriter(
         engine,
         this.#queries,
@@ -361,6 +378,25 @@ export class Lake {
       );
     }
     return this.#queries;
+  }
+
+  /**
+   * A second DuckDB instance for queries without external access: its SQL reads only files
+   * under the zones' folders and the read cache (all a table is made of), and its
+   * configuration is locked, so the main instance stays free for the lake's own writers.
+   */
+  private sandboxEngine(): Promise<DuckEngine> {
+    return (this.#sandbox ??= DuckEngine.create({
+      threads: this.config.engine.threads,
+      memoryLimit: this.config.engine.memoryLimit,
+      tempDirectory: join(this.dir, WORK_DIR, 'spill'),
+      sandbox: {
+        allowedDirectories: [
+          ...ZONES.flatMap((zone) => this.store.localPath(zone) ?? []),
+          this.readCache.directory,
+        ],
+      },
+    }));
   }
 
   private registerRunKinds(): void {

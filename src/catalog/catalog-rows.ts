@@ -82,6 +82,7 @@ export function toSnapshot(row: Selectable<SnapshotRow>): Snapshot {
     fileCount: row.file_count,
     totalBytes: row.total_bytes,
     committedAt: new Date(row.committed_at),
+    expiredAt: row.expired_at === null ? null : new Date(row.expired_at),
   };
 }
 
@@ -95,5 +96,9 @@ export function toDataFile(row: Selectable<DataFileRow>): DataFile {
     partitionValues: JSON.parse(row.partition_values) as Record<string, string | null>,
     beginSnapshot: row.begin_snapshot,
     endSnapshot: row.end_snapshot,
+    rowOrigin: {
+      min: Number(row.origin_min_snapshot ?? row.begin_snapshot),
+      max: Number(row.origin_max_snapshot ?? row.begin_snapshot),
+    },
   };
 }

@@ -69,6 +69,8 @@ export interface Snapshot {
   fileCount: number;
   totalBytes: number;
   committedAt: Date;
+  /** When `expire` marked it: it stays in the history but can no longer be read. */
+  expiredAt: Date | null;
 }
 
 export interface ColumnStats {
@@ -88,12 +90,25 @@ export interface NewDataFile {
   fileSize: number;
   partitionValues: Record<string, string | null>;
   columnStats: ColumnStats[];
+  /**
+   * A file that rewrites rows other commits added (compaction): the oldest and newest of the
+   * snapshots that added them. Absent: every row is new in this file's own commit.
+   */
+  rowOrigin?: RowOrigin;
 }
 
-export interface DataFile extends Omit<NewDataFile, 'columnStats'> {
+/** The snapshots that first added a file's rows, oldest and newest. */
+export interface RowOrigin {
+  min: number;
+  max: number;
+}
+
+export interface DataFile extends Omit<NewDataFile, 'columnStats' | 'rowOrigin'> {
   id: number;
   beginSnapshot: number;
   endSnapshot: number | null;
+  /** For a file written by its rows' own commit, both are `beginSnapshot`. */
+  rowOrigin: RowOrigin;
 }
 
 /** A point in a table's history: a snapshot id (global across the lake) or a time. */

@@ -19,6 +19,7 @@ import { toDataFile, toDatabase, toSchema, toSnapshot, toTable } from './catalog
 import { closeNames } from './close-names.js';
 import { parseTableName, validateIdentifier } from './identifier.js';
 import { insertSchema, validateColumns } from './schema-version.js';
+import { snapshotAsOf } from './snapshot-as-of.js';
 import { commitTable, type CommitRequest } from './table-commit.js';
 
 /** Where the catalog appends the events it emits; the lake's EventLog fits. */
@@ -337,36 +338,13 @@ export class Catalog {
   }
 
   /**
-   * The table's snapshot current at `asOf`: the newest one with an id at or below a snapshot
-   * id (ids are global, so one id is a consistent point across tables), or committed at or
-   * before a time. Null when the table had no data then.
+   * The table's snapshot current at `asOf` (see snapshot-as-of.ts), or its current one.
+   * @throws LakeError SNAPSHOT_EXPIRED, SNAPSHOT_NOT_FOUND or SNAPSHOT_IN_FUTURE.
    */
   async snapshotAsOf(table: Table, asOf?: AsOf): Promise<Snapshot | null> {
     if (asOf === undefined)
       return table.currentSnapshotId === null ? null : this.snapshot(table.currentSnapshotId);
-    let query = this.db
-      .selectFrom('lb_snapshot')
-      .selectAll()
-      .where('table_id', '=', table.id)
-      .where('expired_at', 'is', null);
-    query =
-      typeof asOf === 'number'
-        ? query.where('snapshot_id', '<=', asOf)
-        : query.where('committed_at', '<=', asOf.getTime());
-    const row = await query.orderBy('snapshot_id', 'desc').limit(1).executeTakeFirst();
-    if (row) return toSnapshot(row);
-    const first = await this.db
-      .selectFrom('lb_snapshot')
-      .select('snapshot_id')
-      .where('table_id', '=', table.id)
-      .limit(1)
-      .executeTakeFirst();
-    if (!first) return null;
-    const point = typeof asOf === 'number' ? `snapshot ${asOf}` : asOf.toISOString();
-    throw new LakeError(
-      'SNAPSHOT_NOT_FOUND',
-      `Table ${table.fullName} has no snapshot at or before ${point}; see lakebox history ${table.fullName}.`,
-    );
+    return snapshotAsOf(this.db, table, asOf);
   }
 
   /** The table's snapshots, newest first. */

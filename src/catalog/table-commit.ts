@@ -223,6 +223,8 @@ async function insertFiles(
           partition_values: JSON.stringify(file.partitionValues),
           begin_snapshot: snapshotId,
           end_snapshot: null,
+          origin_min_snapshot: file.rowOrigin?.min ?? null,
+          origin_max_snapshot: file.rowOrigin?.max ?? null,
         })),
       )
       .returning('file_id')

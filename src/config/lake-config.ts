@@ -59,9 +59,15 @@ export const lakeConfigSchema = z
           .string()
           .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'must be a size like 4GB')
           .optional(),
+        /**
+         * Whether SQL may read files and the network beyond the lake's tables (read_csv of a
+         * path, a URL). On by default for the embedded CLI; when false, every query is
+         * sandboxed. Callers (the HTTP server) may turn it off per query, never on.
+         */
+        externalAccess: z.boolean().default(true),
       })
       .strict()
-      .default({}),
+      .default({ externalAccess: true }),
     executor: z
       .object({ concurrency: z.number().int().positive().default(4) })
       .strict()
@@ -70,5 +76,7 @@ export const lakeConfigSchema = z
   .strict();
 
 export type LakeConfig = z.infer<typeof lakeConfigSchema>;
+/** The engine settings as written in lakebox.json (defaults not yet applied). */
+export type EngineSettings = z.input<typeof lakeConfigSchema>['engine'];
 export type StorageConfig = LakeConfig['storage'];
 export type MetadataConfig = LakeConfig['metadata'];

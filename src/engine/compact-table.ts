@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/catalog.js';
-import type { DataFile, Snapshot } from '../catalog/catalog-types.js';
+import type { DataFile, Snapshot, Table } from '../catalog/catalog-types.js';
 import { withCommitRetry } from '../catalog/commit-retry.js';
+import type { Transaction } from 'kysely';
+import type { MetaSchema } from '../meta/schema.js';
 import { quoteIdentifier } from '../catalog/identifier.js';
 import { LakeError } from '../errors/lake-error.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -19,6 +21,13 @@ export interface CompactOptions {
   minFiles?: number;
   /** Checked between partitions and before the commit. */
   signal?: AbortSignal;
+  /**
+   * Snapshots of the table that no compacted file may straddle (job bookmarks' positions):
+   * rows added up to one of them and rows added after it are never merged into one file, so a
+   * bookmark still tells, file by file, what it has read. Read when planning and again in the
+   * commit's transaction; a change in between (a job moved its bookmark) plans again.
+   */
+  keepApart?: (table: Table, trx?: Transaction<MetaSchema>) => Promise<number[]>;
 }
 
 export interface CompactResult {
@@ -57,10 +66,16 @@ export async function compactTable(
       );
     }
     const schema = await catalog.schema(table);
+    const boundaries = (await options.keepApart?.(table)) ?? [];
     const groups = new Map<string, DataFile[]>();
     for (const file of await catalog.files(table)) {
       if (file.fileSize >= small) continue;
-      const key = JSON.stringify(file.partitionValues);
+      const sides = boundaries.map((b) =>
+        file.rowOrigin.min > b ? 'after' : file.rowOrigin.max <= b ? 'upTo' : 'both',
+      );
+      // A file that already straddles a position (written before it was one) stays alone.
+      if (sides.includes('both')) continue;
+      const key = JSON.stringify([file.partitionValues, sides]);
       groups.set(key, [...(groups.get(key) ?? []), file]);
     }
     const chosen = [...groups.values()].filter((g) => g.length >= minFiles);
@@ -81,19 +96,22 @@ export async function compactTable(
         for (const [index, group] of chosen.entries()) {
           options.signal?.throwIfAborted();
           const paths = await Promise.all(group.map((f) => files.localPath(f.path)));
-          added.push(
-            ...(await writeParquetFiles(
-              connection,
-              store,
-              `SELECT ${schema.columns.map((c) => quoteIdentifier(c.name)).join(', ')} FROM ${parquetScan(schema.columns, paths, { evolved: true })}`,
-              {
-                stagingDir: join(staging, String(index)),
-                location: table.location,
-                partitionBy: schema.partitionColumns,
-                tableName: table.fullName,
-              },
-            )),
+          const rowOrigin = {
+            min: Math.min(...group.map((f) => f.rowOrigin.min)),
+            max: Math.max(...group.map((f) => f.rowOrigin.max)),
+          };
+          const written = await writeParquetFiles(
+            connection,
+            store,
+            `SELECT ${schema.columns.map((c) => quoteIdentifier(c.name)).join(', ')} FROM ${parquetScan(schema.columns, paths, { evolved: true })}`,
+            {
+              stagingDir: join(staging, String(index)),
+              location: table.location,
+              partitionBy: schema.partitionColumns,
+              tableName: table.fullName,
+            },
           );
+          added.push(...written.map((file) => ({ ...file, rowOrigin })));
         }
         return added;
       });
@@ -106,6 +124,16 @@ export async function compactTable(
         addFiles: written,
         removeFiles: removed.map((f) => f.id),
         summary: { partitionsCompacted: chosen.length },
+        inTransaction: async (trx) => {
+          const now = (await options.keepApart?.(table, trx)) ?? [];
+          if (JSON.stringify(now) !== JSON.stringify(boundaries)) {
+            throw new LakeError(
+              'COMMIT_CONFLICT',
+              `A job bookmark on ${table.fullName} moved while it was compacted; planning again.`,
+              { transient: true },
+            );
+          }
+        },
       });
       return {
         snapshot,

@@ -9,6 +9,12 @@ export interface EngineOptions {
   memoryLimit?: string;
   /** Where DuckDB spills when a query outgrows memory. */
   tempDirectory?: string;
+  /**
+   * Set for an instance whose SQL must not reach files or the network: only files under
+   * these directories (the lake's own) can be read, and the configuration is locked so
+   * that no statement can turn access back on.
+   */
+  sandbox?: { allowedDirectories: string[] };
 }
 
 /**
@@ -27,11 +33,20 @@ export class DuckEngine {
     const { DuckDBInstance } = await import('./duckdb-runtime.js');
     const instance = await DuckDBInstance.create(':memory:', config);
     const engine = new DuckEngine(instance);
-    if (options.tempDirectory) {
-      await engine.withConnection((c) =>
-        c.run(`SET temp_directory = ${quoteLiteral(options.tempDirectory!)}`),
-      );
-    }
+    await engine.withConnection(async (c) => {
+      if (options.tempDirectory)
+        await c.run(`SET temp_directory = ${quoteLiteral(options.tempDirectory)}`);
+      if (options.sandbox) {
+        // The order matters: the allow-list cannot be set once access is off, and nothing
+        // can be set once the configuration is locked.
+        const dirs = options.sandbox.allowedDirectories.map((d) =>
+          quoteLiteral(d.replace(/\/?$/, '/')),
+        );
+        await c.run(`SET allowed_directories = [${dirs.join(', ')}]`);
+        await c.run('SET enable_external_access = false');
+        await c.run('SET lock_configuration = true');
+      }
+    });
     return engine;
   }
 
@@ -62,5 +77,13 @@ export class DuckEngine {
 export function sqlError(error: unknown, context?: string): LakeError {
   if (error instanceof LakeError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new LakeError('SQL_ERROR', context ? `${context}: ${message}` : message, { cause: error });
+  const text = context ? `${context}: ${message}` : message;
+  if (message.startsWith('Permission Error:')) {
+    return new LakeError(
+      'SQL_ACCESS_DENIED',
+      `This query may read only the lake's tables, not files or the network (external access is off for it: engine.externalAccess in lakebox.json, or the caller's choice). ${text}`,
+      { cause: error },
+    );
+  }
+  return new LakeError('SQL_ERROR', text, { cause: error });
 }

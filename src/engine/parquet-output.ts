@@ -25,9 +25,11 @@ export interface ParquetOutput {
  * table's `data/` prefix. Nothing is committed: files of a failed or uncommitted write are
  * orphans that `vacuum` removes.
  *
- * On a local store DuckDB writes straight into the table's folder (`APPEND` keeps every
- * existing file; names are new UUIDs), as Iceberg writers do, so no file is moved or copied;
- * elsewhere it writes into a staging folder whose files are then uploaded.
+ * DuckDB writes into a staging folder, never into the table's: a writer killed mid-file
+ * would leave a file that is no Parquet under a final name, which the catalog ignores but
+ * every other engine reading the folder trips on. On a local store the folder is the store's
+ * own (same filesystem), so each file is renamed into place once complete, not copied;
+ * elsewhere the files are uploaded, and an upload is atomic.
  */
 export async function writeParquetFiles(
   connection: DuckDBConnection,
@@ -36,7 +38,23 @@ export async function writeParquetFiles(
   output: ParquetOutput,
 ): Promise<NewDataFile[]> {
   const dataPrefix = `${output.location}/data`;
-  const outDir = (await store.writableFolder(dataPrefix)) ?? output.stagingDir;
+  const storeFolder = await store.stagingFolder();
+  const outDir = storeFolder ?? output.stagingDir;
+  try {
+    return await copyAndStore(connection, store, select, output, dataPrefix, outDir);
+  } finally {
+    if (storeFolder) await rm(storeFolder, { recursive: true, force: true });
+  }
+}
+
+async function copyAndStore(
+  connection: DuckDBConnection,
+  store: ObjectStore,
+  select: string,
+  output: ParquetOutput,
+  dataPrefix: string,
+  outDir: string,
+): Promise<NewDataFile[]> {
   const options = [
     'FORMAT parquet',
     'COMPRESSION zstd',

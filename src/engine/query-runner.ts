@@ -14,6 +14,12 @@ export interface QueryOptions {
   asOf?: AsOf;
   /** The database that unqualified table names belong to. */
   database?: string;
+  /**
+   * False: the SQL may read the lake's tables but no other file and not the network
+   * (`read_csv('/etc/passwd')` fails with SQL_ACCESS_DENIED). True unless the lake's
+   * `engine.externalAccess` is false, which no caller can override.
+   */
+  externalAccess?: boolean;
 }
 
 let scopeCounter = 0;
@@ -28,10 +34,13 @@ export class QueryRunner {
     private readonly engine: DuckEngine,
     private readonly catalog: Catalog,
     private readonly files: LocalFiles,
+    /** The instance for queries without external access (see DuckEngine's `sandbox`). */
+    private readonly sandbox: () => Promise<DuckEngine>,
   ) {}
 
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
-    return this.engine.withConnection(async (connection) => {
+    const engine = options.externalAccess === false ? await this.sandbox() : this.engine;
+    return engine.withConnection(async (connection) => {
       const references = await findTableReferences(connection, stripExplain(sql));
       const pinned = await Promise.all(references.map((ref) => this.pin(ref, options)));
       return this.withBoundTables(connection, pinned, async () => {

@@ -7,6 +7,7 @@ import { sqlError } from './duck-engine.js';
 import type { QueryRunner } from './query-runner.js';
 import { findTableReferences, type TableReference } from './table-references.js';
 import type { BoundTable } from './table-writer.js';
+import { readTypedColumns, type TypedColumn, type TypedColumnKind } from './typed-columns.js';
 
 /**
  * A DuckDB connection with pinned tables bound under the names a query uses, lent to
@@ -22,6 +23,15 @@ export interface TableSession {
   describe(sql: string): Promise<Column[]>;
   /** Writes a SELECT's rows to one local Parquet file (zstd); resolves with the row count. */
   stageParquet(sql: string, path: string): Promise<number>;
+  /** Columns of a SELECT as typed arrays (see readTypedColumns), never as row objects. */
+  typedColumns(
+    sql: string,
+    columns: ReadonlyArray<{ name: string; kind: TypedColumnKind }>,
+  ): Promise<{ rows: number; columns: TypedColumn[] }>;
+  /** Runs a statement that returns nothing of interest (CREATE TEMP TABLE, DROP). */
+  execute(sql: string): Promise<void>;
+  /** Appends rows given as equal-length DOUBLE columns to an existing (temporary) table. */
+  appendColumns(table: string, columns: readonly Float64Array[]): Promise<void>;
   /** Stops the statement running on this session, if any (DuckDB interrupt). */
   interrupt(): void;
 }
@@ -64,6 +74,29 @@ function sessionOf(connection: DuckDBConnection): TableSession {
       }
     },
     describe: (sql) => describeSelect(connection, sql),
+    typedColumns: (sql, columns) => readTypedColumns(connection, sql, columns),
+    async execute(sql) {
+      try {
+        await connection.run(sql);
+      } catch (error) {
+        throw sqlError(error);
+      }
+    },
+    async appendColumns(table, columns) {
+      const appender = await connection.createAppender(table);
+      try {
+        const rows = columns[0]?.length ?? 0;
+        for (let row = 0; row < rows; row++) {
+          for (const column of columns) appender.appendDouble(column[row]!);
+          appender.endRow();
+        }
+        appender.flushSync();
+      } catch (error) {
+        throw sqlError(error);
+      } finally {
+        appender.closeSync();
+      }
+    },
     async stageParquet(sql, path) {
       try {
         const reader = await connection.runAndReadAll(

@@ -74,6 +74,25 @@ export class BookmarkStore {
     return row?.snapshot_id ?? null;
   }
 
+  /**
+   * Where every job's bookmark stands on one table: the distinct snapshots read up to, in
+   * order. Compaction keeps the rows on either side of each apart (see compactTable).
+   */
+  async positionsOn(tableId: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('lb_job_bookmark_entry')
+      .select(['job_name', 'snapshot_id'])
+      .where('table_id', '=', tableId)
+      .orderBy('entry_id', 'desc')
+      .execute();
+    const latest = new Map<string, number | null>();
+    for (const row of rows)
+      if (!latest.has(row.job_name)) latest.set(row.job_name, row.snapshot_id);
+    const positions = new Set<number>();
+    for (const id of latest.values()) if (id !== null) positions.add(Number(id));
+    return [...positions].sort((a, b) => a - b);
+  }
+
   /** The files of an external input consumed so far. */
   async consumedFiles(jobName: string, tableId: number): Promise<Set<string>> {
     const rows = await this.db

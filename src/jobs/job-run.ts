@@ -290,7 +290,10 @@ async function pinInput(
   if (job.bookmarks) {
     if (table.kind === 'managed') {
       const since = await deps.bookmarks.snapshotOf(job.name, table.id);
-      if (since !== null) files = files.filter((f) => f.beginSnapshot > since);
+      // By the age of the rows, not of the file: a compacted file holds rows read before.
+      // Compaction never merges rows across a bookmark's position, so a file is all read or
+      // all new; one that straddles (only after a rewind past a compaction) is read whole.
+      if (since !== null) files = files.filter((f) => f.rowOrigin.max > since);
     } else {
       // A consumed path is read again when the file was registered anew after the snapshot
       // the bookmark read up to: a crawler re-registers a file replaced under the same name

@@ -1,6 +1,7 @@
 import { expireSnapshots } from '../catalog/expire-snapshots.js';
 import { compactTable } from '../engine/compact-table.js';
 import type { LakeServices } from '../lake-services.js';
+import { BookmarkStore } from './bookmark-store.js';
 
 /**
  * The maintenance run kinds: `compact` (merge small files per partition) and
@@ -22,7 +23,12 @@ export function registerMaintenanceRuns(services: LakeServices): void {
       services.readCache,
       await services.workDir('compact'),
       table,
-      { smallFileBytes, minFiles, signal: ctx.signal },
+      {
+        smallFileBytes,
+        minFiles,
+        signal: ctx.signal,
+        keepApart: (t, trx) => new BookmarkStore(trx ?? services.db).positionsOn(t.id),
+      },
     );
     await ctx.info(
       result.snapshot

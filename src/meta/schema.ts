@@ -123,6 +123,9 @@ export interface DataFileRow {
   partition_values: Json;
   begin_snapshot: number;
   end_snapshot: number | null;
+  /** Null: the file's rows were all added by its own commit (`begin_snapshot`). */
+  origin_min_snapshot: number | null;
+  origin_max_snapshot: number | null;
 }
 
 export interface FileColumnStatsRow {

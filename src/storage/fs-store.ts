@@ -137,8 +137,7 @@ export class FsObjectStore implements ObjectStore {
    * Stores many files in three waves instead of one file after another: every file is synced
    * at once (concurrent fsyncs share the filesystem's journal commits, so two hundred small
    * files cost a few commits, not two hundred), then renamed, then every changed folder is
-   * synced at once. A file already at its key's path (written into `writableFolder`) is
-   * only synced. Files that cannot be moved are copied one by one as `putFile` does.
+   * synced at once. Files that cannot be moved are copied one by one as `putFile` does.
    */
   async putFiles(files: readonly LocalFile[]): Promise<PutResult[]> {
     const results: (PutResult | undefined)[] = new Array(files.length);
@@ -147,25 +146,13 @@ export class FsObjectStore implements ObjectStore {
       throw mapFsError(error, { operation: 'store a file as', key, root: this.root });
     };
     const sources = files.map((file) => resolve(file.localPath));
-    const targets = files.map((file) => this.localPath(file.key));
-    // Whoever wrote a file in place may have created any folder on its way; with no rename
-    // to wait for, its folders are synced together with the files.
-    const folders = new Set<string>();
-    for (const [i, target] of targets.entries()) {
-      if (sources[i] !== target) continue;
-      for (let dir = dirname(target); isInside(this.root, dir); dir = dirname(dir))
-        folders.add(dir);
-    }
-    const syncs = [...files.map((_, i) => i), ...folders];
-    await runPool(syncs, SYNC_CONCURRENCY, undefined, async (item) => {
-      if (typeof item === 'string') return syncDirectory(item);
-      results[item] = await syncForMove(sources[item]!).catch(mapped(files[item]!.key));
+    await runPool(files, SYNC_CONCURRENCY, undefined, async (file, i) => {
+      results[i] = await syncForMove(sources[i]!).catch(mapped(file.key));
     });
     const changed = new Set<string>();
     await runPool(files, MOVE_CONCURRENCY, undefined, async (file, i) => {
       if (!results[i]) return;
-      const target = targets[i]!;
-      if (sources[i] === target) return void stored.add(i);
+      const target = this.localPath(file.key);
       const moveIn = async () => {
         for (const folder of await this.ensureFolder(dirname(target), file.key))
           changed.add(folder);
@@ -175,30 +162,24 @@ export class FsObjectStore implements ObjectStore {
     });
     await runPool([...changed], SYNC_CONCURRENCY, undefined, syncDirectory);
     for (const [i, file] of files.entries()) {
-      if (stored.has(i)) continue;
-      // Copying a file onto itself and consuming the original would lose it.
-      if (sources[i] === targets[i]) {
-        throw new LakeError(
-          'FILE_NOT_FOUND',
-          `Cannot store ${JSON.stringify(file.key)}: the file written in its place is missing or not a regular file.`,
-        );
-      }
-      results[i] = await this.putFile(file.key, file.localPath);
+      if (!stored.has(i)) results[i] = await this.putFile(file.key, file.localPath);
     }
     return results as PutResult[];
   }
 
-  /** The folder of `prefix`, created (durably) and checked to stay inside the root. */
-  async writableFolder(prefix: string): Promise<string> {
-    const folder = this.localPath(prefix);
+  /** A new folder under the store's temporary folder, on the root's filesystem. */
+  async stagingFolder(): Promise<string> {
     try {
-      const changed = await this.ensureFolder(folder, prefix);
-      changed.delete(folder);
-      await Promise.all([...changed].map(syncDirectory));
+      const folder = (await this.newTmpPath()).replace(/\.tmp$/, '');
+      await mkdir(folder);
+      return folder;
     } catch (error) {
-      throw mapFsError(error, { operation: 'create the folder', key: prefix, root: this.root });
+      throw mapFsError(error, {
+        operation: 'create a staging folder for',
+        key: '',
+        root: this.root,
+      });
     }
-    return folder;
   }
 
   async get(key: string, range?: ByteRange): Promise<Readable> {

@@ -162,10 +162,8 @@ export class GuardedStore implements ObjectStore {
     return this.backend.localPath(key);
   }
 
-  async writableFolder(prefix: string): Promise<string | undefined> {
-    // Any key under the folder must be writable, so the folder's own name must be one.
-    this.validateWritable(prefix);
-    return this.backend.writableFolder(prefix);
+  stagingFolder(): Promise<string | undefined> {
+    return this.backend.stagingFolder();
   }
 
   close(): Promise<void> {

@@ -62,8 +62,7 @@ export interface ObjectStore {
   putFile(key: string, localPath: string): Promise<PutResult>;
   /**
    * Stores many local files as `putFile` does each, overlapping the slow parts (fsyncs on a
-   * directory, uploads on S3); results come in the order of `files`. A file already in place
-   * (see `writableFolder`) is made durable where it is.
+   * directory, uploads on S3); results come in the order of `files`.
    */
   putFiles(files: readonly LocalFile[]): Promise<PutResult[]>;
   get(key: string, range?: ByteRange): Promise<Readable>;
@@ -75,11 +74,14 @@ export interface ObjectStore {
   /** Where the object can be read on this machine without copying, if anywhere (fs only). */
   localPath(key: string): string | undefined;
   /**
-   * A local folder holding the objects under `prefix`, for a writer that creates files itself
-   * (DuckDB's COPY): `putFiles` then makes the files written there durable, in place, with no
-   * copy. Undefined when the store is not a local directory (fs only).
+   * A new empty local folder on the store's own filesystem, for a writer that creates files
+   * itself (DuckDB's COPY): `putFiles` of the files written there renames each into place,
+   * so a file is under its final name only once complete (a killed writer leaves its partial
+   * files here, never among a table's), at the cost of a rename, not a copy. The caller
+   * removes the folder when done. Undefined when the store is not a local directory: the
+   * writer stages anywhere, and an upload is atomic already.
    */
-  writableFolder(prefix: string): Promise<string | undefined>;
+  stagingFolder(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 

@@ -51,6 +51,11 @@ export class ReadCache {
     this.keepRecentMs = options.keepRecentMs ?? 10 * 60 * 1000;
   }
 
+  /** The folder the cached copies live in. */
+  get directory(): string {
+    return this.options.cacheDir;
+  }
+
   /** The path of a local file holding the object's current content. Throws `OBJECT_NOT_FOUND`. */
   async localPath(key: string): Promise<string> {
     const direct = this.store.localPath(key);

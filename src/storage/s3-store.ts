@@ -252,7 +252,7 @@ export class S3ObjectStore implements ObjectStore {
     return undefined;
   }
 
-  async writableFolder(): Promise<undefined> {
+  async stagingFolder(): Promise<undefined> {
     return undefined;
   }
 

@@ -173,8 +173,15 @@ describe.each(META_BACKENDS)('catalog on $name', (backend) => {
     ]);
 
     expect((await catalog.snapshotAsOf(table, second.id))?.id).toBe(second.id);
-    expect((await catalog.snapshotAsOf(table, third.id + 1000))?.id).toBe(third.id);
-    expect((await catalog.snapshotAsOf(table, new Date(Date.now() + 60_000)))?.id).toBe(third.id);
+    expect((await catalog.snapshotAsOf(table, third.id))?.id).toBe(third.id);
+    expect((await catalog.snapshotAsOf(table, new Date()))?.id).toBe(third.id);
+    // A point the lake has not reached is refused, not read as the current data.
+    await expect(catalog.snapshotAsOf(table, third.id + 1000)).rejects.toMatchObject({
+      code: 'SNAPSHOT_IN_FUTURE',
+    });
+    await expect(catalog.snapshotAsOf(table, new Date(Date.now() + 60_000))).rejects.toMatchObject({
+      code: 'SNAPSHOT_IN_FUTURE',
+    });
     await expect(catalog.snapshotAsOf(table, new Date(0))).rejects.toMatchObject({
       code: 'SNAPSHOT_NOT_FOUND',
     });

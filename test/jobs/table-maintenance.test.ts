@@ -57,14 +57,52 @@ describe('table maintenance as runs', () => {
     });
     expect(expire).toMatchObject({ kind: 'expire-snapshots', metrics: { expiredSnapshots: 4 } });
     await expect(lake.query('select count(*) from shop.orders', { asOf: 4 })).rejects.toMatchObject(
-      {
-        code: 'SNAPSHOT_NOT_FOUND',
-      },
+      { code: 'SNAPSHOT_EXPIRED', details: { snapshotId: 4, oldestReadable: 5 } },
     );
     const vacuum = await lake.jobs.vacuumTable('shop.orders', { graceMs: 0 });
     expect(vacuum).toMatchObject({ kind: 'vacuum', metrics: { deletedFiles: 8 } });
     expect(existsSync(join(dir, old.path))).toBe(false);
     expect((await lake.query('select count(*) as n from shop.orders')).rows()).toEqual([{ n: 40 }]);
+  });
+
+  it('marks expired snapshots in the history and says which one is the oldest readable', async () => {
+    await lake.jobs.compact('shop.orders');
+    await lake.jobs.expireSnapshots('shop.orders', { olderThan: new Date(Date.now() + 60_000) });
+    const history = await lake.history('shop.orders');
+    expect(history.map((s) => [s.id, s.expiredAt !== null])).toEqual([
+      [5, false],
+      [4, true],
+      [3, true],
+      [2, true],
+      [1, true],
+    ]);
+    const error = await lake.query('select 1 from shop.orders', { asOf: 2 }).catch((e) => e);
+    expect(error).toMatchObject({ code: 'SNAPSHOT_EXPIRED' });
+    expect(error.message).toMatch(
+      /snapshot 2, which was expired .* the oldest readable is snapshot 5/,
+    );
+    const time = history[1]!.committedAt;
+    await expect(lake.query('select 1 from shop.orders', { asOf: time })).rejects.toMatchObject({
+      code: 'SNAPSHOT_EXPIRED',
+      details: { snapshotId: 4 },
+    });
+  });
+
+  it('refuses an as-of past the latest snapshot or in the future instead of reading current data', async () => {
+    await expect(lake.query('select 1 from shop.orders', { asOf: 99999 })).rejects.toMatchObject({
+      code: 'SNAPSHOT_IN_FUTURE',
+      details: { latest: 4 },
+    });
+    await expect(
+      lake.query('select 1 from shop.orders', { asOf: new Date(Date.now() + 3_600_000) }),
+    ).rejects.toMatchObject({ code: 'SNAPSHOT_IN_FUTURE' });
+    // The latest id and the present still read.
+    expect((await lake.query('select count(*) as n from shop.orders', { asOf: 4 })).rows()).toEqual(
+      [{ n: 40 }],
+    );
+    expect(
+      (await lake.query('select count(*) as n from shop.orders', { asOf: new Date() })).rows(),
+    ).toEqual([{ n: 40 }]);
   });
 
   it('refuses maintenance of a table that does not exist', async () => {

@@ -157,7 +157,13 @@ describe('lakebox source and migrate (built CLI)', () => {
       '--target-database',
       'shop',
     );
-    expect(twice.code).toBe(1);
+    expect(twice.code).toBe(2);
     oneLineError(twice.stderr, 'MIGRATION_TASK_EXISTS');
+
+    const deleted = await cli('migrate', 'delete', 'shop');
+    expect(deleted).toMatchObject({ code: 0, stderr: '' });
+    expect(deleted.stdout).toContain('Deleted migration task shop; its lake tables stay');
+    oneLineError((await cli('migrate', 'status', 'shop')).stderr, 'MIGRATION_TASK_NOT_FOUND');
+    expect((await cli('query', 'select count(*) as n from shop.pg_orders')).code).toBe(0);
   });
 });

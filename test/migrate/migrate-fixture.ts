@@ -40,3 +40,16 @@ export async function sourceDatabase(): Promise<{
 export async function rows(lake: Lake, sql: string): Promise<Record<string, unknown>[]> {
   return (await lake.query(sql)).jsonRows() as Record<string, unknown>[];
 }
+
+/** Polls `check` (no fixed sleeps) until it is true, failing after `timeoutMs`. */
+export async function until(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

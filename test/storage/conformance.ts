@@ -193,8 +193,8 @@ export function describeObjectStoreConformance(
         expect(await store.head('batch/absent.txt')).toBeUndefined();
       });
 
-      it('gives a writable folder only where files written into it become objects', async () => {
-        const folder = await store.writableFolder('direct/data');
+      it('gives a staging folder whose files are objects only once stored', async () => {
+        const folder = await store.stagingFolder();
         if (folder === undefined) {
           expect(store.localPath('direct/data/x')).toBeUndefined();
           return;
@@ -202,6 +202,8 @@ export function describeObjectStoreConformance(
         await mkdir(join(folder, 'day=1'), { recursive: true });
         const localPath = join(folder, 'day=1', 'part-1.parquet');
         await writeFile(localPath, 'written in place');
+        // Half-written or not, a staged file is in no listing until putFiles renames it in.
+        expect((await store.list({ prefix: '' })).objects).toEqual([]);
         const [result] = await store.putFiles([
           { key: 'direct/data/day=1/part-1.parquet', localPath },
         ]);

@@ -178,6 +178,21 @@ export function migrateCommand(): Command {
       context.output.line(run ? `Stopping ${task} (run ${run.id}).` : `${task} has never run.`);
     });
   migrate
+    .command('delete')
+    .description(
+      'delete a stopped task and its replication slot and publication (its lake tables stay)',
+    )
+    .argument('<task>', 'task name')
+    .action(async (task: string, _opts: unknown, command: Command) => {
+      const context = CliContext.of(command);
+      const lake = await context.lake();
+      await lake.migrations.delete(task);
+      if (context.output.json) return context.output.data({ deleted: task });
+      context.output.line(
+        `Deleted migration task ${task}; its lake tables stay, and creating and starting it again loads them afresh.`,
+      );
+    });
+  migrate
     .command('status')
     .description('per-table state, rows, CDC lag and last LSN')
     .argument('<task>', 'task name')

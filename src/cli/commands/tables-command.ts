@@ -148,6 +148,7 @@ export function historyCommand(): Command {
           'files +': s.summary.addedFiles,
           'files -': s.summary.removedFiles,
           'total rows': s.recordCount,
+          expired: s.expiredAt ? s.expiredAt.toISOString() : '',
         })),
       );
     });

@@ -6,6 +6,7 @@ import { migrationTasksMigration } from './003-migration-tasks.js';
 import { crawlersMigration } from './004-crawlers.js';
 import { qualityMigration } from './005-quality.js';
 import { jobsMigration } from './006-jobs.js';
+import { rowOriginsMigration } from './009-row-origins.js';
 
 /** Migrations live in code (not files found at run time) so a bundled Lakebox carries them. */
 export function migrationProvider(dialect: MetaDialect): MigrationProvider {
@@ -18,6 +19,7 @@ export function migrationProvider(dialect: MetaDialect): MigrationProvider {
         '004-crawlers': crawlersMigration(dialect),
         '005-quality': qualityMigration(dialect),
         '006-jobs': jobsMigration(dialect),
+        '009-row-origins': rowOriginsMigration(),
       };
     },
   };

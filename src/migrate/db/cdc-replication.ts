@@ -7,23 +7,25 @@ import type { CsvStreamWriter } from '../../engine/csv-stream-writer.js';
 import { isLakeError, LakeError } from '../../errors/lake-error.js';
 import type { LakeServices } from '../../lake-services.js';
 import type { RunContext } from '../../runs/run-executor.js';
+import type { Change, RowText } from './cdc-change.js';
 import { csvField } from './csv-field.js';
+import { fillUnchanged } from './fill-unchanged.js';
+import { lakeCurrentRows } from './lake-current-rows.js';
 import type { MigrationStore } from './migration-store.js';
 import { replicationNames, type MigrationTask } from './migration-task.js';
 import { clientConfig, postgresError } from './postgres/postgres-connection.js';
-import { qualified, type PostgresSource, type PostgresTable } from './postgres/postgres-source.js';
+import {
+  describeTypes,
+  qualified,
+  sourceColumn,
+  type PostgresSource,
+  type PostgresTable,
+} from './postgres/postgres-source.js';
 import { acknowledgedLsn, bigIntToLsn, lsnToBigInt } from './postgres/postgres-replication.js';
 import { replicationText } from './postgres/replication-text.js';
 import { planTable, type TablePlan } from './table-mapping.js';
-
-/** One row change as it goes into a change table. */
-interface Change {
-  op: 'I' | 'U' | 'D' | 'T';
-  lsn: bigint;
-  seq: number;
-  commitTs: string;
-  values: Record<string, string | null> | null;
-}
+import { classifySchemaChange } from './schema-change.js';
+import { applySchemaChange, describeApplied, reloadHint } from './apply-schema-change.js';
 
 interface Followed {
   key: string;
@@ -117,7 +119,9 @@ export async function runCdc(
       if (batch.endLsn === null) return;
       const current = batch;
       batch = { changes: new Map(), endLsn: null, count: 0, commitTimes: [] };
-      await applyBatch(services, writer, current, followed, store, task);
+      await applyBatch(services, writer, current, followed, store, task, (level, message) =>
+        ctx.log(level, message),
+      );
       const now = Date.now();
       for (const t of current.commitTimes) lags.push(now - t);
       if (lags.length > 10_000) lags.splice(0, lags.length - 10_000);
@@ -178,13 +182,38 @@ export async function runCdc(
         return;
       case 'relation': {
         const entry = byOid.get(message.relationOid);
-        if (!entry) return;
-        const names = message.columns.map((c) => c.name);
-        if (names.join('\0') !== entry.table.columns.map((c) => c.name).join('\0')) {
-          // ALTER TABLE: flush what was read with the old columns, then take the new ones.
-          await flush();
-          entry.table = (await source.describeTable(entry.table)) as PostgresTable;
-          entry.plan = planTable(task.mappings, entry.table, quoteIdentifier, quoteLiteral);
+        if (!entry || entry.dropped) return;
+        const types = await describeTypes(
+          side,
+          message.columns.map((c) => ({ oid: c.typeOid, typmod: c.typeMod })),
+        );
+        const columns = message.columns.map((c, i) => sourceColumn(c.name, types[i]!, true));
+        const schemaChange = classifySchemaChange(entry.key, entry.table.columns, columns);
+        if (schemaChange.kind === 'none') return;
+        // Apply what was read with the old columns first, then follow the new ones.
+        await flush();
+        try {
+          if (schemaChange.kind === 'stop')
+            throw new LakeError(
+              'SOURCE_SCHEMA_CHANGED',
+              `${capitalised(schemaChange.reason)}. ${entry.target} stopped following ${entry.key} at the transaction committed at LSN ${bigIntToLsn(txn?.lsn ?? lsnToBigInt(lsn))} and keeps what was replicated before; reload the table to follow it again (${reloadHint(task.name)}).`,
+            );
+          const table: PostgresTable = { ...entry.table, columns, types };
+          await applySchemaChange(services, side, entry, table, schemaChange, task);
+          entry.table = table;
+          entry.plan = planTable(task.mappings, table, quoteIdentifier, quoteLiteral);
+          await ctx.info(`${entry.key}: ${describeApplied(schemaChange)}`);
+        } catch (error) {
+          if (!isLakeError(error) || error.transient) throw error;
+          entry.dropped = true;
+          await store.setTable(task.name, entry.table, {
+            state: 'error',
+            error: `${error.message} [${error.code}]`,
+          });
+          await ctx.log(
+            'error',
+            `${entry.key} stopped: ${error.message}; the other tables continue`,
+          );
         }
         return;
       }
@@ -194,19 +223,31 @@ export async function runCdc(
         const entry = byOid.get(message.relation.relationOid);
         if (!entry || !txn) return;
         const row = message.tag === 'delete' ? (message.key ?? message.old) : message.new;
+        let previousKey: RowText | undefined;
         if (message.tag === 'update' && (message.key || message.old)) {
           const old = (message.key ?? message.old)!;
-          if (entry.table.keyColumns.some((k) => old[k] !== undefined && old[k] !== message.new[k]))
-            txn.changes.push([entry.key, change('D', txn, textValues(entry, old))]);
+          if (
+            entry.table.keyColumns.some((k) => old[k] !== undefined && old[k] !== message.new[k])
+          ) {
+            previousKey = textValues(entry, old);
+            txn.changes.push([entry.key, { ...change('D', txn, previousKey), moved: true }]);
+          }
         }
-        txn.changes.push([
-          entry.key,
-          change(
-            message.tag === 'insert' ? 'I' : message.tag === 'update' ? 'U' : 'D',
-            txn,
-            textValues(entry, row!),
-          ),
-        ]);
+        const values = textValues(entry, row!);
+        const next = change(
+          message.tag === 'insert' ? 'I' : message.tag === 'update' ? 'U' : 'D',
+          txn,
+          values,
+        );
+        if (message.tag === 'update') {
+          // pg-logical-replication leaves out a value sent as 'u' (unchanged, stored out of line).
+          const unchanged = entry.table.columns
+            .filter((c) => message.new[c.name] === undefined)
+            .map((c) => c.name);
+          if (unchanged.length > 0) next.unchanged = unchanged;
+          if (previousKey) next.previousKey = previousKey;
+        }
+        txn.changes.push([entry.key, next]);
         return;
       }
       case 'truncate':
@@ -309,6 +350,7 @@ async function applyBatch(
   followed: Map<string, Followed>,
   store: MigrationStore,
   task: MigrationTask,
+  log: RunContext['log'],
 ): Promise<void> {
   const lakeWriter = await services.writer();
   for (const [key, all] of batch.changes) {
@@ -318,6 +360,16 @@ async function applyBatch(
     const maxLsn = all.reduce((m, c) => (c.lsn > m ? c.lsn : m), 0n);
     const minLsn = all.reduce((m, c) => (c.lsn < m ? c.lsn : m), maxLsn);
     try {
+      const missing = await fillUnchanged(
+        all,
+        entry.table.keyColumns,
+        lakeCurrentRows(() => services.queries(), entry.target, entry.table, entry.plan),
+      );
+      if (missing > 0)
+        await log(
+          'warn',
+          `${missing} update(s) of ${entry.key} left values unsent that the lake has no row to take them from; they are NULL until the row changes again`,
+        );
       if (fresh.length > 0) {
         const columns = entry.table.columns;
         const csv = fresh
@@ -428,8 +480,8 @@ function change(
   return { op, lsn: txn.lsn, seq: txn.seq++, commitTs: txn.commitTs, values };
 }
 
-function textValues(entry: Followed, row: Record<string, unknown>): Record<string, string | null> {
-  const values: Record<string, string | null> = {};
+function textValues(entry: Followed, row: Record<string, unknown>): RowText {
+  const values: RowText = {};
   entry.table.columns.forEach((column, i) => {
     const raw = row[column.name];
     values[column.name] =
@@ -451,6 +503,10 @@ function rawTextValues(plugin: PgoutputPlugin): void {
   ).parser;
   const original = parser.readRelationColumn.bind(parser);
   parser.readRelationColumn = (reader) => ({ ...original(reader), parser: (raw: unknown) => raw });
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function isoMicros(micros: bigint): string {

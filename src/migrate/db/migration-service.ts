@@ -214,9 +214,23 @@ export class MigrationService {
     return { task: task.name, ok: tables.every((t) => t.match), tables };
   }
 
-  /** Deletes the task, its table states, and its replication slot and publication. */
+  /**
+   * Deletes the task, its table states, and its replication slot and publication; its lake
+   * tables stay. Creating and starting it again loads every table afresh (how a stopped
+   * table is reloaded).
+   *
+   * @throws LakeError MIGRATION_TASK_RUNNING when its latest run has not ended.
+   */
   async delete(name: string): Promise<void> {
     const task = await this.#store.get(name);
+    if (task.runId) {
+      const run = await this.services.runs.get(task.runId).catch(() => undefined);
+      if (run && !isTerminalStatus(run.status))
+        throw new LakeError(
+          'MIGRATION_TASK_RUNNING',
+          `Migration task ${task.name} is running (run ${run.id}); stop it first (lakebox migrate stop ${task.name}).`,
+        );
+    }
     const source = await this.sources.open(task.source);
     if (task.type !== 'full-load' && source instanceof PostgresSource) {
       const { dropReplication } = await import('./postgres/postgres-replication.js');

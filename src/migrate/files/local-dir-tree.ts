@@ -15,7 +15,7 @@ import { basename, dirname, join } from 'node:path';
 import { TEMPORARY_PREFIX } from '../../storage/object-key.js';
 import { SyncFileError, fileErrorOf } from './sync-file-error.js';
 import type { ListedItem, SyncTree, TreeEntry, WrittenFile } from './sync-tree.js';
-import { localEntry, walkLocalDir } from './walk-local-dir.js';
+import { localEntry, mtimeWholeMs, walkLocalDir } from './walk-local-dir.js';
 
 const CHUNK = 256 * 1024;
 
@@ -99,9 +99,9 @@ export class LocalDirTree implements SyncTree {
       }
       if (!checkUnchanged) return;
       // After the read, so that one stat tells both what was read and whether it changed.
-      const after = await handle.stat();
+      const after = await handle.stat({ bigint: true });
       if (!after.isFile()) throw notAFile(entry.path);
-      if (total !== entry.size || Math.floor(after.mtimeMs) !== Math.floor(entry.mtimeMs))
+      if (total !== entry.size || mtimeWholeMs(after) !== Math.floor(entry.mtimeMs))
         throw changed(entry.path);
     } finally {
       await handle.close();
@@ -172,11 +172,11 @@ export class LocalDirTree implements SyncTree {
    * not a plain regular file (a symlink, say): the caller streams it instead.
    */
   async copyIn(sourceFile: string, source: TreeEntry): Promise<WrittenFile | undefined> {
-    const listed = lstatSync(sourceFile, { throwIfNoEntry: false });
+    const listed = lstatSync(sourceFile, { throwIfNoEntry: false, bigint: true });
     if (!listed) throw fileErrorOf({ code: 'ENOENT' }, source.path, 'read');
     // Also keeps FIFOs away from copyFile, whose blocking open would never return.
     if (!listed.isFile()) return undefined;
-    if (listed.size !== source.size || Math.floor(listed.mtimeMs) !== Math.floor(source.mtimeMs))
+    if (Number(listed.size) !== source.size || mtimeWholeMs(listed) !== Math.floor(source.mtimeMs))
       throw changed(source.path);
     const target = this.pathOf(source.path);
     let tmp: string | undefined;
@@ -185,9 +185,8 @@ export class LocalDirTree implements SyncTree {
       await copyFile(sourceFile, tmp, constants.COPYFILE_EXCL).catch((error: unknown) => {
         throw fileErrorOf(error, source.path, existsSync(sourceFile) ? 'copy' : 'read');
       });
-      const after = statSync(sourceFile, { throwIfNoEntry: false });
-      if (!after || Math.floor(after.mtimeMs) !== Math.floor(source.mtimeMs))
-        throw changed(source.path);
+      const after = statSync(sourceFile, { throwIfNoEntry: false, bigint: true });
+      if (!after || mtimeWholeMs(after) !== Math.floor(source.mtimeMs)) throw changed(source.path);
       if (this.options.preserveMtime !== false) {
         const mtime = new Date(Math.floor(source.mtimeMs));
         utimesSync(tmp, mtime, mtime);

@@ -30,6 +30,9 @@ export async function listSource(
         if (item.kind === 'skipped' && !wanted(item.path)) continue;
         listing.seen.add(item.path);
         if (item.kind === 'failed') listing.complete = false;
+        // Found, and then skipped or failed: the counts add up (found = transferred +
+        // skipped + failed), so nothing the listing met goes uncounted.
+        counters.filesFound += 1;
         counters[item.kind === 'failed' ? 'filesFailed' : 'filesSkipped'] += 1;
         journal.report(item.path, item.kind, 0, item.code, item.message);
         continue;
@@ -39,6 +42,7 @@ export async function listSource(
       listing.seen.add(entry.path);
       const key = destination.objectKey?.(entry.path) ?? entry.path;
       if (!isValidKey(entry.path) || !isValidKey(key)) {
+        counters.filesFound += 1;
         counters.filesSkipped += 1;
         journal.report(
           entry.path,

@@ -99,8 +99,11 @@ export async function* walkLocalDir(
       });
       continue;
     }
+    const undecodable = undecodableNames(folder.abs, dirents);
     for (const dirent of dirents) {
-      const result = classify(folder, dirent, exclude);
+      const result = undecodable.has(dirent.name)
+        ? badName(folder, dirent.name, undecodable.get(dirent.name)!)
+        : classify(folder, dirent, exclude);
       if (!result) continue;
       if ('ancestors' in result) pending.push(result);
       else if ('kind' in result) batch.push(result);
@@ -111,6 +114,35 @@ export async function* walkLocalDir(
   }
   await answered(0);
   if (batch.length > 0) yield batch;
+}
+
+/**
+ * Names in a folder that are not valid UTF-8, by the lossy string readdir gives for them
+ * (with U+FFFD in place of the bad bytes), with their bytes in hex. Such a name cannot be
+ * opened by that string, nor become a key of the lake (keys are UTF-8), so it must be
+ * reported, never passed over. Only a folder with a U+FFFD in some name is read again.
+ */
+function undecodableNames(abs: string, dirents: Dirent[]): Map<string, string> {
+  const names = new Map<string, string>();
+  if (!dirents.some((d) => d.name.includes('\uFFFD'))) return names;
+  try {
+    for (const raw of readdirSync(abs, { encoding: 'buffer' })) {
+      const name = raw.toString('utf8');
+      if (!Buffer.from(name, 'utf8').equals(raw)) names.set(name, raw.toString('hex'));
+    }
+  } catch {
+    // Removed meanwhile: its entries fail as they are looked up.
+  }
+  return names;
+}
+
+function badName(folder: Folder, name: string, hex: string): ListedItem {
+  return {
+    kind: 'failed',
+    path: `${folder.rel}${name}`,
+    code: 'INVALID_NAME',
+    message: `the name of ${join(folder.abs, name)} is not valid UTF-8 (bytes ${hex}), so it cannot be a key of the lake: rename it (e.g. convmv -f latin1 -t utf8) and sync again`,
+  };
 }
 
 function classify(
@@ -193,12 +225,22 @@ function unreadable(path: string, abs: string, error: Error): ListedItem {
   };
 }
 
+/**
+ * A modification time in whole milliseconds, from the nanoseconds: the one precision every
+ * listing, re-check and comparison of a sync uses. (A float `mtimeMs` rounds .999999999 up
+ * to the next millisecond, where the bigint one truncates, so mixing them fails such a file
+ * as changed on every run.)
+ */
+export function mtimeWholeMs(stats: BigIntStats): number {
+  return Number(stats.mtimeNs / 1_000_000n);
+}
+
 /** A file's entry; its version is the same inode-size-mtime string the fs store uses as etag. */
 export function localEntry(path: string, stats: BigIntStats): TreeEntry {
   return {
     path,
     size: Number(stats.size),
-    mtimeMs: Number(stats.mtimeMs),
+    mtimeMs: mtimeWholeMs(stats),
     version: `${stats.ino.toString(36)}-${stats.size.toString(36)}-${stats.mtimeNs.toString(36)}`,
   };
 }

@@ -8,6 +8,7 @@ import type {
   KeyRange,
   Source,
   SourceCapabilities,
+  SourceColumn,
   SourceTable,
   SourceTableRef,
   StreamOptions,
@@ -209,19 +210,11 @@ export async function describePostgresTable(
   const columns = await client.query<{
     name: string;
     nullable: boolean;
-    formatted: string;
-    typtype: string;
-    category: string;
-    elem_formatted: string | null;
-    elem_typtype: string | null;
-    elem_category: string | null;
+    oid: number;
+    typmod: number;
   }>(
-    `select a.attname as name, not a.attnotnull as nullable,
-            format_type(a.atttypid, a.atttypmod) as formatted, t.typtype, t.typcategory as category,
-            case when t.typcategory = 'A' then format_type(t.typelem, a.atttypmod) end as elem_formatted,
-            e.typtype as elem_typtype, e.typcategory as elem_category
-       from pg_attribute a join pg_type t on t.oid = a.atttypid
-       left join pg_type e on e.oid = t.typelem and t.typcategory = 'A'
+    `select a.attname as name, not a.attnotnull as nullable, a.atttypid::int as oid, a.atttypmod as typmod
+       from pg_attribute a
       where a.attrelid = $1 and a.attnum > 0 and not a.attisdropped order by a.attnum`,
     [row.oid],
   );
@@ -232,10 +225,53 @@ export async function describePostgresTable(
       where i.indrelid = $1 and i.indisprimary order by k.ord`,
     [row.oid],
   );
-  const types: PostgresType[] = columns.rows.map((c) => ({
+  const types = await describeTypes(client, columns.rows);
+  return {
+    schema: ref.schema,
+    name: ref.name,
+    oid: row.oid,
+    columns: columns.rows.map((c, i) => sourceColumn(c.name, types[i]!, c.nullable)),
+    types,
+    keyColumns: keys.rows.map((k) => k.name),
+    replicaIdentity:
+      { d: 'default', f: 'full', n: 'nothing', i: 'index' }[row.identity] ?? row.identity,
+    estimatedRows: Math.round(row.estimate),
+  };
+}
+
+/** A column as the migration code sees it: its source type and the lake type it maps to. */
+export function sourceColumn(name: string, type: PostgresType, nullable: boolean): SourceColumn {
+  return { name, sourceType: type.formatted, lakeType: lakeTypeOf(type), nullable };
+}
+
+/** The catalog's description of types given by oid and type modifier, in their order. */
+export async function describeTypes(
+  client: pg.Client,
+  types: Array<{ oid: number; typmod: number }>,
+): Promise<PostgresType[]> {
+  const { rows } = await client.query<{
+    formatted: string;
+    typtype: string;
+    category: string;
+    elem_formatted: string | null;
+    elem_typtype: string | null;
+    elem_category: string | null;
+  }>(
+    `select format_type(x.oid, x.typmod) as formatted, t.typtype, t.typcategory as category,
+            case when t.typcategory = 'A' then format_type(t.typelem, x.typmod) end as elem_formatted,
+            e.typtype as elem_typtype, e.typcategory as elem_category
+       from unnest($1::oid[], $2::int[]) with ordinality as x(oid, typmod, ord)
+       join pg_type t on t.oid = x.oid
+       left join pg_type e on e.oid = t.typelem and t.typcategory = 'A'
+      order by x.ord`,
+    [types.map((t) => t.oid), types.map((t) => t.typmod)],
+  );
+  return rows.map((c, i) => ({
     formatted: c.formatted,
     typtype: c.typtype,
     category: c.category,
+    oid: types[i]!.oid,
+    typmod: types[i]!.typmod,
     element:
       c.elem_formatted === null
         ? undefined
@@ -245,20 +281,4 @@ export async function describePostgresTable(
             category: c.elem_category ?? '',
           },
   }));
-  return {
-    schema: ref.schema,
-    name: ref.name,
-    oid: row.oid,
-    columns: columns.rows.map((c, i) => ({
-      name: c.name,
-      sourceType: c.formatted,
-      lakeType: lakeTypeOf(types[i]!),
-      nullable: c.nullable,
-    })),
-    types,
-    keyColumns: keys.rows.map((k) => k.name),
-    replicaIdentity:
-      { d: 'default', f: 'full', n: 'nothing', i: 'index' }[row.identity] ?? row.identity,
-    estimatedRows: Math.round(row.estimate),
-  };
 }

@@ -10,6 +10,9 @@ export interface PostgresType {
   category: string;
   /** The element type of an array. */
   element?: PostgresType;
+  /** pg_type oid and type modifier, as replication's relation messages identify a type. */
+  oid?: number;
+  typmod?: number;
 }
 
 const SCALARS: Record<string, string> = {

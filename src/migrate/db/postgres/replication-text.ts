@@ -25,3 +25,9 @@ export function replicationText(value: string | null, type: PostgresType): strin
   if (type.formatted === 'bytea') return value.slice(2).replace(/(..)/g, '\\x$1');
   return value;
 }
+
+/** The one element of a one-element array literal (`{gold}` → `gold`): pg_attribute's missing values. */
+export function onlyElement(literal: string): string | null {
+  const [value] = arrayParser.create(literal, (v) => v).parse() as Array<string | null>;
+  return value ?? null;
+}

@@ -1,0 +1,24 @@
+/** RMSE, MAE and R² of predictions against actual values; undefined metrics are left out, never NaN. */
+export function regressionMetrics(
+  actual: Float64Array,
+  predicted: Float64Array,
+): Record<string, number> {
+  const n = actual.length;
+  if (n === 0) return {};
+  let squared = 0;
+  let absolute = 0;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += actual[i]! / n;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const e = actual[i]! - predicted[i]!;
+    squared += e * e;
+    absolute += Math.abs(e);
+    total += (actual[i]! - mean) ** 2;
+  }
+  return {
+    rmse: Math.sqrt(squared / n),
+    mae: absolute / n,
+    ...(total > 0 ? { r2: 1 - squared / total } : {}),
+  };
+}

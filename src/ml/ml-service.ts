@@ -1,0 +1,103 @@
+import { validateIdentifier } from '../catalog/identifier.js';
+import type { LakeServices } from '../lake-services.js';
+import type { Run } from '../runs/run.js';
+import type { RunContext, RunOutcome } from '../runs/run-executor.js';
+import { trainModel, type TrainRequest } from './training/train-model.js';
+
+export const TRAIN_RUN_KIND = 'train';
+
+/**
+ * Machine learning on lake tables: training as runs of kind `train` (progress, cancel and
+ * metrics like every run), the model written to the `models` zone.
+ *
+ * @example
+ * const run = await lake.ml.train('churn', { table: 'crm.customers', target: 'churned' });
+ * console.log(run.metrics.auc);
+ */
+export class MlService {
+  constructor(private readonly services: LakeServices) {
+    services.executor.register(TRAIN_RUN_KIND, (ctx) => this.#execute(ctx));
+  }
+
+  /**
+   * Starts training a model named `name` and resolves with the queued run.
+   *
+   * @throws LakeError INVALID_IDENTIFIER for a bad model name.
+   */
+  async start(name: string, request: TrainRequest): Promise<Run> {
+    const model = validateIdentifier(name, 'model name');
+    return this.services.executor.submit(TRAIN_RUN_KIND, {
+      name: model,
+      parameters: { ...request } as Record<string, unknown>,
+    });
+  }
+
+  /**
+   * Trains and waits: the run's metrics hold the test metrics and row counts.
+   *
+   * @example const run = await lake.ml.train('delay', { table: 'air.flights', target: 'late', algorithm: 'logistic', params: { l2: 1 } });
+   */
+  async train(name: string, request: TrainRequest): Promise<Run> {
+    const run = await this.start(name, request);
+    return this.services.executor.wait(run.id);
+  }
+
+  async #execute(ctx: RunContext): Promise<RunOutcome> {
+    const name = ctx.run.name ?? 'model';
+    const request = ctx.parameters as TrainRequest;
+    const trained = await trainModel(this.services, request, {
+      signal: ctx.signal,
+      onProgress: (step, total, metric) =>
+        void ctx.setProgress({
+          phase: 'fit',
+          done: step,
+          total,
+          ...(metric ? { message: `${metric.name} ${metric.value.toPrecision(6)}` } : {}),
+        }),
+    });
+    for (const skipped of trained.plan.skipped)
+      await ctx.log('warn', `column ${skipped.column} is not a feature: ${skipped.reason}`);
+    for (const capped of trained.plan.capped)
+      await ctx.log(
+        'warn',
+        `${capped.feature}: kept the ${capped.kept} most frequent of ${capped.levels} levels; the rest read as unseen`,
+      );
+    if (trained.rows.dropped > 0)
+      await ctx.log(
+        'warn',
+        `${trained.rows.dropped} row(s) left out: null target, weight or split time`,
+      );
+    // One document, put whole: the store makes it visible only when complete.
+    const key = `models/${name}/${ctx.run.id}/model.json`;
+    const artifact = {
+      name,
+      algorithm: trained.algorithm,
+      problem: trained.plan.problem,
+      classes: trained.plan.classes ?? null,
+      features: trained.plan.features,
+      target: trained.plan.target ?? null,
+      metrics: trained.metrics,
+      importance: trained.importance,
+      lineage: trained.lineage,
+      model: trained.document,
+    };
+    await this.services.store.put(key, Buffer.from(`${JSON.stringify(artifact)}\n`), {
+      contentType: 'application/json',
+    });
+    await ctx.info(`wrote ${key}`);
+    return {
+      status:
+        trained.plan.skipped.length > 0 || trained.rows.dropped > 0
+          ? 'succeeded_with_errors'
+          : 'succeeded',
+      metrics: {
+        ...trained.metrics,
+        rowsTrain: trained.rows.train,
+        rowsValidation: trained.rows.validation,
+        rowsTest: trained.rows.test,
+        rowsDropped: trained.rows.dropped,
+        features: trained.plan.features.length,
+      },
+    };
+  }
+}
