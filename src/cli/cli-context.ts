@@ -39,7 +39,6 @@ export class CliContext {
   }
 
   async close(): Promise<void> {
-    this.output.dispose();
     if (this.#lake) await (await this.#lake.catch(() => undefined))?.close();
   }
 }

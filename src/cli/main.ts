@@ -58,7 +58,7 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   // Errors go to stderr; if its reader has gone too (`2>&1 | head`), they are dropped.
-  const stderr = new ClosedPipe(process.stderr);
+  ClosedPipe.of(process.stderr);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
@@ -66,7 +66,6 @@ export async function main(argv: string[]): Promise<number> {
     return reportError(error, program);
   } finally {
     await CliContext.of(program).close();
-    stderr.dispose();
   }
 }
 

@@ -10,7 +10,7 @@ export class Output {
     readonly json: boolean,
     private readonly stdout: NodeJS.WritableStream = process.stdout,
   ) {
-    this.#pipe = new ClosedPipe(stdout);
+    this.#pipe = ClosedPipe.of(stdout);
   }
 
   /** True once the reader of stdout has gone (`| head`): what is written now is dropped. */
@@ -19,21 +19,21 @@ export class Output {
   }
 
   line(text = ''): void {
-    this.write(`${text}\n`);
+    this.#put(`${text}\n`);
   }
 
   /** JSON on one line per value, for `--json` and `--format json`. */
   data(value: unknown): void {
-    this.write(`${JSON.stringify(value, jsonReplacer)}\n`);
+    this.#put(`${JSON.stringify(value, jsonReplacer)}\n`);
   }
 
   /**
    * Writes `text` and resolves once stdout can take more, so that a command streaming a
-   * large result holds at most a chunk in memory; resolves at once if the reader has gone.
+   * large result holds about one chunk in memory however slow the reader; resolves at once
+   * if the reader has gone.
    */
   async write(text: string): Promise<void> {
-    if (this.closed) return;
-    if (this.stdout.write(text)) return;
+    if (this.#put(text)) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         this.stdout.off('drain', done);
@@ -47,8 +47,10 @@ export class Output {
     });
   }
 
-  dispose(): void {
-    this.#pipe.dispose();
+  /** Writes unless the reader has gone; false when stdout's buffer is full. */
+  #put(text: string): boolean {
+    if (this.closed) return true;
+    return this.stdout.write(text);
   }
 
   /** A table for people; with `--json`, the rows as a JSON array instead. */
@@ -71,11 +73,6 @@ export class Output {
       this.line(`  ${key.padEnd(width)}  ${cell(v)}`);
     }
   }
-
-  csv(columns: string[], rows: unknown[][]): void {
-    this.line(columns.map(csvField).join(','));
-    for (const row of rows) this.line(row.map(csvField).join(','));
-  }
 }
 
 export function cell(value: unknown): string {
@@ -83,6 +80,11 @@ export function cell(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') return JSON.stringify(value, jsonReplacer);
   return String(value);
+}
+
+/** One CSV record (RFC 4180), with its line break. */
+export function csvLine(values: unknown[]): string {
+  return `${values.map(csvField).join(',')}\n`;
 }
 
 function csvField(value: unknown): string {

@@ -66,6 +66,14 @@ describe('output into a pipe closed early (lakebox ... | head)', () => {
     });
   }
 
+  it('a closed pipe stops the query: a result of ten billion rows | head -2 ends', async () => {
+    const endless = 'select range as id from range(10000000000)';
+    for (const format of ['csv', 'ndjson']) {
+      const result = await closedEarly(['--lake', lake, 'query', endless, '--format', format], 2);
+      expect(result).toMatchObject({ code: 0, signal: null, stderr: '' });
+    }
+  });
+
   for (const args of [
     ['query', 'select 1 as one'],
     ['table', 'sales.orders'],
