@@ -1,5 +1,5 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type {
   Catalog as CatalogType,
   CreateDatabaseOptions,
@@ -22,9 +22,13 @@ import {
   type LakeConfig,
   type StorageConfig,
 } from './config/lake-config.js';
+import { CreatedPaths } from './created-paths.js';
+import { checkNoLiteralPassword } from './config/database-url-secret.js';
 import { CrawlerService } from './crawl/crawler-service.js';
-import { loadConfig, parseConfig } from './config/load-config.js';
+import { loadConfig, resolveConfig } from './config/load-config.js';
+import { parseTableName } from './catalog/identifier.js';
 import { DuckEngine } from './engine/duck-engine.js';
+import { checkLocalFiles } from './engine/check-local-files.js';
 import type { QueryResult } from './engine/query-result.js';
 import type { QueryStream } from './engine/query-stream.js';
 import type { QueryRunner, QueryOptions } from './engine/query-runner.js';
@@ -114,10 +118,13 @@ export class Lake {
   ) {}
 
   /**
-   * Creates a lake in `dir` (a new or empty directory): writes `lakebox.json`, creates the
-   * metadata database and the zones, and opens it.
+   * Creates a lake in `dir` (a new or empty directory): creates the metadata database and the
+   * zones, then writes `lakebox.json`, and opens it. All or nothing: when any step fails, what
+   * it made (the directory, the metadata file, the zones) is removed and no `lakebox.json`
+   * is left, so the same init can simply be tried again.
    *
-   * @throws LakeError LAKE_EXISTS when `dir` already holds a lake.
+   * @throws LakeError LAKE_EXISTS when `dir` already holds a lake; INVALID_CONFIG,
+   *   METADATA_UNREACHABLE and the like, with nothing left behind.
    */
   static async init(
     dir: string,
@@ -125,49 +132,73 @@ export class Lake {
     openOptions: OpenOptions = {},
   ): Promise<Lake> {
     const root = resolve(dir);
-    await mkdir(root, { recursive: true });
     const configPath = join(root, CONFIG_FILE);
-    if (await stat(configPath).catch(() => undefined)) {
-      throw new LakeError(
-        'LAKE_EXISTS',
-        `${root} already holds a lake (${CONFIG_FILE} exists); open it instead.`,
-      );
-    }
+    if (await stat(configPath).catch(() => undefined)) throw lakeExists(root);
     const raw = {
       version: 1,
       storage: options.storage ?? { type: 'local' },
       metadata: options.metadata ?? { type: 'sqlite', path: `${WORK_DIR}/meta.db` },
       ...(options.engine ? { engine: options.engine } : {}),
     };
-    parseConfig(raw, configPath, openOptions.env); // refuse a bad config before writing anything
-    await writeFile(configPath, `${JSON.stringify(raw, null, 2)}\n`, { flag: 'wx' });
-    const lake = await Lake.open(root, openOptions);
-    if (lake.config.storage.type === 'local') {
-      const zonesRoot = resolveIn(root, lake.config.storage.path ?? '.');
-      await Promise.all(ZONES.map((zone) => mkdir(join(zonesRoot, zone), { recursive: true })));
+    // A bad config, or one holding a password, is refused before anything is made.
+    if (raw.metadata.type === 'postgres') checkNoLiteralPassword(raw.metadata.url, 'metadata.url');
+    const config = resolveConfig(raw, configPath, openOptions.env ?? process.env);
+    const made = new CreatedPaths();
+    let lake: Lake | undefined;
+    try {
+      await made.mkdir(root);
+      lake = await Lake.#connect(root, config, made);
+      if (config.storage.type === 'local') {
+        const zonesRoot = resolveIn(root, config.storage.path ?? '.');
+        for (const zone of ZONES) await made.mkdir(join(zonesRoot, zone));
+      }
+      // The commit point: until this file exists there is no lake here.
+      await writeFile(configPath, `${JSON.stringify(raw, null, 2)}\n`, { flag: 'wx' }).catch(
+        (error: NodeJS.ErrnoException) => {
+          // Another init won the race: what is there now is its lake, not ours to remove.
+          if (error.code === 'EEXIST') made.forget();
+          throw error.code === 'EEXIST' ? lakeExists(root) : error;
+        },
+      );
+      return lake;
+    } catch (error) {
+      await lake?.close().catch(() => undefined);
+      await made.removeAll();
+      throw error;
     }
-    return lake;
   }
 
   /**
    * Opens the lake in `dir` (default: the current directory), applying the environment
-   * overrides `LAKEBOX_STORAGE` and `LAKEBOX_DATABASE_URL`.
+   * overrides `LAKEBOX_STORAGE` and `LAKEBOX_DATABASE_URL`. Never creates a metadata
+   * database: only `init` does.
    *
-   * @throws LakeError CONFIG_NOT_FOUND, INVALID_CONFIG, METADATA_UNREACHABLE.
+   * @throws LakeError CONFIG_NOT_FOUND, INVALID_CONFIG, METADATA_NOT_FOUND (a SQLite file
+   *   that is not there), METADATA_UNREACHABLE.
    */
   static async open(dir: string = process.cwd(), options: OpenOptions = {}): Promise<Lake> {
     const root = resolve(dir);
-    const config = await loadConfig(root, options.env ?? process.env);
+    return Lake.#connect(root, await loadConfig(root, options.env ?? process.env));
+  }
+
+  /** Opens the metadata database (creating it only for `init`, which passes `creating`) and wires the lake. */
+  static async #connect(root: string, config: LakeConfig, creating?: CreatedPaths): Promise<Lake> {
+    const sqliteFile =
+      config.metadata.type === 'sqlite' ? resolveIn(root, config.metadata.path) : undefined;
+    if (sqliteFile && creating) {
+      await creating.mkdir(dirname(sqliteFile));
+      creating.willCreate(sqliteFile, `${sqliteFile}-wal`, `${sqliteFile}-shm`);
+    }
     const dialect = await dialectFor(
       config.metadata.type === 'sqlite'
-        ? { type: 'sqlite', file: resolveIn(root, config.metadata.path) }
+        ? { type: 'sqlite', file: sqliteFile!, mustExist: !creating }
         : { type: 'postgres', url: config.metadata.url, poolSize: config.metadata.poolSize },
     );
-    if (config.metadata.type === 'sqlite')
-      await mkdir(join(resolveIn(root, config.metadata.path), '..'), { recursive: true });
-    await mkdir(join(root, WORK_DIR, 'staging'), { recursive: true });
     const meta = await openMetaDb(dialect);
     try {
+      const staging = join(root, WORK_DIR, 'staging');
+      if (creating) await creating.mkdir(staging);
+      else await mkdir(staging, { recursive: true });
       const events = new EventLog(meta.db);
       const storageEvents = new EventBatcher(meta.db);
       const backend = await openObjectStore(storageSettings(root, config.storage));
@@ -312,11 +343,18 @@ export class Lake {
     return this.#writer!.write(name, source, options);
   }
 
-  /** Loads local files into a table as a recorded run of kind `load`. */
+  /**
+   * Loads local files into a table as a recorded run of kind `load`.
+   *
+   * @throws LakeError INVALID_IDENTIFIER, FILE_NOT_FOUND, UNSUPPORTED_FORMAT before any run is
+   *   recorded; a failed load is a failed run.
+   */
   async load(name: string, files: string[], options: LoadOptions = {}): Promise<Run> {
+    parseTableName(name);
+    const { paths } = await checkLocalFiles(files, options.format);
     const run = await this.executor.submit('load', {
       name,
-      parameters: { table: name, files: files.map((f) => resolve(f)), ...options },
+      parameters: { table: name, files: paths, ...options },
     });
     return this.executor.wait(run.id);
   }
@@ -459,6 +497,13 @@ export class Lake {
       };
     });
   }
+}
+
+function lakeExists(root: string): LakeError {
+  return new LakeError(
+    'LAKE_EXISTS',
+    `${root} already holds a lake (${CONFIG_FILE} exists); open it instead.`,
+  );
 }
 
 function resolveIn(root: string, path: string): string {

@@ -59,6 +59,7 @@ export const EXIT_CODES: Record<ErrorCode, ExitCode> = {
   STORAGE_ERROR: failed,
   METADATA_UNREACHABLE: failed,
   METADATA_ERROR: failed,
+  METADATA_NOT_FOUND: usage,
   RULESET_PARSE_ERROR: usage,
   RULESET_NOT_FOUND: usage,
   RULESET_EXISTS: usage,

@@ -2,6 +2,9 @@ import { LakeError } from '../errors/lake-error.js';
 
 const REFERENCE = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
+/** A whole value that is one `${env:NAME}` reference: the only form a secret may take. */
+export const ENV_REFERENCE = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
 /**
  * Replaces `${env:NAME}` in every string of a parsed config with the variable's value, so
  * secrets live in the environment and never in the file. A missing variable is an error

@@ -40,6 +40,18 @@ export async function loadConfig(
       `${file} is not valid JSON (${(error as Error).message}); fix the file or run lakebox init again in a new directory.`,
     );
   }
+  return resolveConfig(raw, file, env);
+}
+
+/**
+ * A parsed config file's content as a lake uses it: validated, `${env:NAME}` references
+ * resolved, the `LAKEBOX_*` overrides applied.
+ */
+export function resolveConfig(
+  raw: unknown,
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): LakeConfig {
   return applyEnvOverrides(parseConfig(raw, file, env), env, file);
 }
 

@@ -1,5 +1,5 @@
 import { Kysely, Migrator } from 'kysely';
-import { LakeError } from '../errors/lake-error.js';
+import { isLakeError, LakeError } from '../errors/lake-error.js';
 import type { MetaDialect } from './dialects/meta-dialect.js';
 import { migrationProvider } from './migrations/migrations.js';
 import type { MetaSchema } from './schema.js';
@@ -30,6 +30,7 @@ export async function openMetaDb(dialect: MetaDialect): Promise<MetaDb> {
     if (error) throw error;
   } catch (error) {
     await db.destroy().catch(() => undefined);
+    if (isLakeError(error)) throw error; // the dialect's own diagnosis, e.g. METADATA_NOT_FOUND
     const unreachable = isConnectionError(error);
     throw new LakeError(
       unreachable ? 'METADATA_UNREACHABLE' : 'METADATA_ERROR',

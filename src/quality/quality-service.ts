@@ -118,10 +118,14 @@ export class QualityService {
    * error); its metrics hold the score.
    *
    * @example const { run, result } = await lake.quality.run('orders_ok', 'sales.orders', { asOf: 42 });
-   * @throws LakeError RULESET_NOT_FOUND (before any run is recorded).
+   * @throws LakeError RULESET_NOT_FOUND, INVALID_IDENTIFIER, TABLE_NOT_FOUND, SNAPSHOT_* (all
+   *   before any run is recorded).
    */
   async run(ruleset: string, table: string, options: { asOf?: AsOf } = {}): Promise<QualityRun> {
     await this.#rulesets.get(ruleset);
+    // Input the run would only fail on is refused before the run exists.
+    const found = await this.#services.catalog.getTable(table);
+    await this.#services.catalog.snapshotAsOf(found, options.asOf);
     const parameters: QualityRunParameters = { ruleset, table };
     if (options.asOf !== undefined)
       parameters.asOf = options.asOf instanceof Date ? options.asOf.toISOString() : options.asOf;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { Lake } from '../../src/lake.js';
-import { createTestDatabase } from '../support/postgres-server.js';
+import { createTestDatabase, postgresMetadata } from '../support/postgres-server.js';
 import { tempLake } from '../support/temp-lake.js';
 import { drop, dropParquet } from './crawl-fixture.js';
 
@@ -11,7 +11,7 @@ describe('crawlers with PostgreSQL metadata', () => {
 
   beforeEach(async () => {
     const url = await createTestDatabase(inject('postgresUrl'));
-    ({ lake, dir, cleanup } = await tempLake({ metadata: { type: 'postgres', url } }));
+    ({ lake, dir, cleanup } = await tempLake({ metadata: postgresMetadata(url) }));
   });
   afterEach(() => cleanup());
 

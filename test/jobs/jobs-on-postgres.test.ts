@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { JobService } from '../../src/jobs/job-service.js';
 import { Lake } from '../../src/lake.js';
-import { createTestDatabase } from '../support/postgres-server.js';
+import { createTestDatabase, postgresMetadata } from '../support/postgres-server.js';
 import { tempLake } from '../support/temp-lake.js';
 
 /**
@@ -16,7 +16,7 @@ describe('job runs on PostgreSQL metadata', () => {
 
   beforeEach(async () => {
     const url = await createTestDatabase(inject('postgresUrl'));
-    ({ lake, dir, cleanup } = await tempLake({ metadata: { type: 'postgres', url } }));
+    ({ lake, dir, cleanup } = await tempLake({ metadata: postgresMetadata(url) }));
   });
   afterEach(() => cleanup());
 

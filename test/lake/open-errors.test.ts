@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Lake } from '../../src/lake.js';
@@ -48,5 +49,39 @@ describe('opening a lake that cannot be opened', () => {
     expect(cli.stderr.trim().split('\n')).toHaveLength(1);
     expect(cli.stderr).toContain('[METADATA_UNREACHABLE]');
     expect(cli.stderr).not.toContain('hunter2');
+  });
+
+  it('refuses to open a lake whose SQLite metadata database is missing, creating nothing', async () => {
+    const lake = await Lake.init(dir);
+    await lake.close();
+    const configPath = join(dir, 'lakebox.json');
+    const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+    await writeFile(
+      configPath,
+      JSON.stringify({ ...config, metadata: { type: 'sqlite', path: '.lakebox/meta.dbb' } }),
+    );
+    const before = await readdir(join(dir, '.lakebox'));
+    const typo = join(dir, '.lakebox', 'meta.dbb');
+
+    const error = await Lake.open(dir).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'METADATA_NOT_FOUND' });
+    expect((error as Error).message).toContain(typo);
+    expect(existsSync(typo)).toBe(false);
+
+    const cli = await runCli(['--lake', dir, 'tables']);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr.trim().split('\n')).toHaveLength(1);
+    expect(cli.stderr).toContain(typo);
+    expect(cli.stderr).toContain('[METADATA_NOT_FOUND]');
+    expect(await readdir(join(dir, '.lakebox'))).toEqual(before);
+
+    // The override names a database file the same way.
+    const elsewhere = join(dir, 'elsewhere', 'meta.db');
+    const overridden = await runCli(['--lake', dir, 'tables'], {
+      env: { LAKEBOX_DATABASE_URL: elsewhere },
+    });
+    expect(overridden.code).toBe(2);
+    expect(overridden.stderr).toContain(elsewhere);
+    expect(existsSync(join(dir, 'elsewhere'))).toBe(false);
   });
 });

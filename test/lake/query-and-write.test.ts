@@ -239,8 +239,13 @@ describe('lake query and writes (embedded: local directory + SQLite)', () => {
       status: 'succeeded',
       metrics: { rowsWritten: 2, filesWritten: 1 },
     });
-    const failed = await lake.load('sales.orders', [join(files, 'missing.csv')]);
-    expect(failed).toMatchObject({ status: 'failed', error: { code: 'FILE_NOT_FOUND' } });
+    // Input refused up front records no run; a load that fails reading its files is a failed run.
+    await expect(lake.load('sales.orders', [join(files, 'missing.csv')])).rejects.toMatchObject({
+      code: 'FILE_NOT_FOUND',
+    });
+    await writeFile(join(files, 'bad.parquet'), 'not a parquet file');
+    const failed = await lake.load('sales.orders', [join(files, 'bad.parquet')]);
+    expect(failed).toMatchObject({ status: 'failed', error: { code: expect.any(String) } });
     expect((await lake.runs.list({ kind: 'load' })).map((r) => r.status)).toEqual([
       'failed',
       'succeeded',

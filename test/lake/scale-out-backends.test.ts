@@ -22,7 +22,8 @@ describe('a lake on S3 storage and PostgreSQL metadata', () => {
   });
 
   it('writes, queries through the ETag cache, time-travels and vacuums', async () => {
-    const lake = await Lake.init(join(dir, 'a'), await teamLakeOptions(s3, 'lake'), { env });
+    const options = await teamLakeOptions(s3, 'lake');
+    const lake = await Lake.init(join(dir, 'a'), options, { env });
     try {
       const first = await lake.writeTable('sales.orders', [
         { id: 1, amount: 10 },
@@ -45,8 +46,8 @@ describe('a lake on S3 storage and PostgreSQL metadata', () => {
       ).toEqual([{ total: 30 }]);
 
       // A second lake directory on the same storage and metadata sees the same tables: the
-      // config is all a new machine needs.
-      const other = await Lake.init(join(dir, 'b'), lake.config, { env });
+      // config (as written, secrets by reference) is all a new machine needs.
+      const other = await Lake.init(join(dir, 'b'), options, { env });
       try {
         expect((await other.query('select count(*) as n from sales.orders')).rows()).toEqual([
           { n: 3 },

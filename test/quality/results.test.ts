@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { InitOptions } from '../../src/lake.js';
 import type { Lake } from '../../src/lake.js';
-import { createTestDatabase } from '../support/postgres-server.js';
+import { createTestDatabase, postgresMetadata } from '../support/postgres-server.js';
 import { tempLake } from '../support/temp-lake.js';
 
 const BACKENDS: Array<{ name: string; options: () => Promise<InitOptions> }> = [
@@ -10,7 +10,7 @@ const BACKENDS: Array<{ name: string; options: () => Promise<InitOptions> }> = [
   {
     name: 'PostgreSQL',
     options: async () => ({
-      metadata: { type: 'postgres', url: await createTestDatabase(inject('postgresUrl')) },
+      metadata: postgresMetadata(await createTestDatabase(inject('postgresUrl'))),
     }),
   },
 ];

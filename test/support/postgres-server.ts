@@ -79,3 +79,16 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+let references = 0;
+
+/**
+ * Metadata config for a PostgreSQL database as lakebox.json must hold it: the URL (which has
+ * the password) by `${env:NAME}` reference, set in this process's environment, which the
+ * lakes it opens and the CLIs and fixtures it spawns resolve it from.
+ */
+export function postgresMetadata(url: string): { type: 'postgres'; url: string } {
+  const name = `LAKEBOX_TEST_DB_URL_${process.pid}_${++references}`;
+  process.env[name] = url;
+  return { type: 'postgres', url: `\${env:${name}}` };
+}

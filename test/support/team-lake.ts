@@ -1,6 +1,6 @@
 import { inject } from 'vitest';
 import type { InitOptions } from '../../src/lake.js';
-import { createTestDatabase } from './postgres-server.js';
+import { createTestDatabase, postgresMetadata } from './postgres-server.js';
 import type { S3TestServer } from './s3-server.js';
 
 /** The environment the team-lake config's `${env:...}` credentials resolve from. */
@@ -16,6 +16,10 @@ export const TEAM_LAKE_ENV: NodeJS.ProcessEnv = {
  * database. Open the lake with `{ env: TEAM_LAKE_ENV }`.
  */
 export async function teamLakeOptions(s3: S3TestServer, prefix: string): Promise<InitOptions> {
+  const metadata = postgresMetadata(await createTestDatabase(inject('postgresUrl')));
+  // The reference resolves from the environment these lakes are opened with.
+  const name = /\$\{env:(\w+)\}/.exec(metadata.url)![1]!;
+  TEAM_LAKE_ENV[name] = process.env[name];
   return {
     storage: {
       type: 's3',
@@ -26,6 +30,6 @@ export async function teamLakeOptions(s3: S3TestServer, prefix: string): Promise
       secretAccessKey: '${env:LAKEBOX_TEST_S3_SECRET}',
       forcePathStyle: true,
     },
-    metadata: { type: 'postgres', url: await createTestDatabase(inject('postgresUrl')) },
+    metadata,
   };
 }

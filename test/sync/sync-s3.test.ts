@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { Lake } from '../../src/lake.js';
 import { S3ObjectStore } from '../../src/storage/s3-store.js';
-import { createTestDatabase, freePort } from '../support/postgres-server.js';
+import { createTestDatabase, freePort, postgresMetadata } from '../support/postgres-server.js';
 import { startS3Server, type S3TestServer } from '../support/s3-server.js';
 import { tempDir, tempLake } from '../support/temp-lake.js';
 import { checksums } from './sync-support.js';
@@ -28,7 +28,7 @@ describe('sync with S3 (s3rver) and PostgreSQL metadata', () => {
   beforeAll(async () => {
     server = await startS3Server({ bucket: 'sync-bucket' });
     const url = await createTestDatabase(inject('postgresUrl'));
-    const made = await tempLake({ metadata: { type: 'postgres', url } });
+    const made = await tempLake({ metadata: postgresMetadata(url) });
     lake = made.lake;
     const files = await tempDir('lakebox-sync-s3-');
     src = join(files.dir, 'src');

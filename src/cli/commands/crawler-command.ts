@@ -4,6 +4,7 @@ import type { CrawlerSpec, CrawlSummary, CsvClassifier } from '../../crawl/crawl
 import { describeChange } from '../../crawl/crawler-service.js';
 import { LakeError } from '../../errors/lake-error.js';
 import type { Run } from '../../runs/run.js';
+import { backgroundChildOption, runForParent, startInBackground } from '../background-start.js';
 import { CliContext } from '../cli-context.js';
 import { formatDuration } from '../output.js';
 import { followWithProgress } from '../progress/follow-with-progress.js';
@@ -164,18 +165,38 @@ export function crawlerCommand(): Command {
       .description('start a crawl; --wait waits for it and prints the summary')
       .argument('<name>', 'crawler name')
       .option('--wait', 'wait for the run to end')
-      .action(async (name: string, opts: { wait?: boolean }, command: Command) => {
-        const context = CliContext.of(command);
-        const lake = await context.lake();
-        const run = await lake.crawlers.start(name);
-        if (!opts.wait) {
-          if (context.output.json) return context.output.data(run);
-          return context.output.line(
-            `Started crawl ${run.id}; follow it with: lakebox run ${run.id}`,
-          );
-        }
-        await finish(context, lake, await waitWithProgress(context, lake, run));
-      }),
+      .addOption(backgroundChildOption())
+      .action(
+        async (
+          name: string,
+          opts: { wait?: boolean; backgroundChild?: boolean },
+          command: Command,
+        ) => {
+          const context = CliContext.of(command);
+          const lake = await context.lake();
+          if (opts.backgroundChild)
+            return runForParent(
+              () => lake.crawlers.start(name),
+              (id) => lake.executor.wait(id),
+            );
+          if (!opts.wait) {
+            // The crawl runs on in a detached process: this one returns at once.
+            await lake.crawlers.get(name);
+            const started = await startInBackground(
+              context.lakeDir,
+              ['crawler', 'run', name],
+              `crawler ${name}`,
+            );
+            const run = await lake.runs.get(started.runId);
+            if (context.output.json) return context.output.data(run);
+            return context.output.line(
+              `Started crawl ${run.id}; follow it with: lakebox run ${run.id}`,
+            );
+          }
+          const run = await lake.crawlers.start(name);
+          await finish(context, lake, await waitWithProgress(context, lake, run));
+        },
+      ),
   );
   crawler.addCommand(
     new Command('runs')

@@ -18,11 +18,11 @@ export function initCommand(): Command {
     .option('--s3-region <region>', 'S3 region', 'us-east-1')
     .option(
       '--database-url <url>',
-      'PostgreSQL URL for the metadata (default: SQLite in the lake directory); use ${env:NAME} for secrets',
+      'PostgreSQL URL for the metadata (default: SQLite in the lake directory); a password only as ${env:NAME}',
     )
     .addHelpText(
       'after',
-      "\nExample:\n  lakebox init ./lake\n  lakebox init ./lake --storage s3://my-bucket/lake --database-url '${env:LAKEBOX_DATABASE_URL}'",
+      "\nExample:\n  lakebox init ./lake\n  lakebox init ./lake --storage s3://my-bucket/lake --database-url '${env:LAKEBOX_DATABASE_URL}'\n  lakebox init ./lake --database-url 'postgres://lake:${env:LAKE_DB_PASSWORD}@db:5432/lake'\n\nInit is all or nothing: when it fails, it leaves no lakebox.json and removes what it created.",
     )
     .action(
       async (

@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { LakeError, type ErrorCode } from '../../errors/lake-error.js';
+import { LakeError } from '../../errors/lake-error.js';
 import type { JobSpec } from '../../jobs/job-types.js';
-import type { Lake } from '../../lake.js';
-import type { Run } from '../../runs/run.js';
+import { backgroundChildOption, runForParent, startInBackground } from '../background-start.js';
 import { CliContext } from '../cli-context.js';
 import { formatBytes, formatDuration } from '../output.js';
 import { reportRunEnd } from '../run-report.js';
@@ -146,7 +144,7 @@ export function jobCommand(): Command {
     .argument('<name>', 'job name')
     .option('--param <name=value>', 'a parameter for this run (repeatable)', param)
     .option('--wait', 'run in this process until the run ends, then report it')
-    .addOption(new Option('--background-child').hideHelp())
+    .addOption(backgroundChildOption())
     .addHelpText(
       'after',
       '\nWithout --wait the run id is printed at once and the run goes on in a detached process\n(the embedded executor runs work in the process that starts it). Follow it with\nlakebox run RUN_ID, lakebox job runs NAME or lakebox job logs RUN_ID.',
@@ -159,10 +157,17 @@ export function jobCommand(): Command {
       ) => {
         const context = CliContext.of(command);
         const lake = await context.lake();
-        if (opts.backgroundChild) return runForParent(lake, name, opts.param);
+        if (opts.backgroundChild)
+          return runForParent(
+            () => lake.jobs.start(name, { parameters: opts.param }),
+            (runId) => lake.executor.wait(runId),
+          );
         if (!opts.wait) {
           await lake.jobs.get(name);
-          const started = await startInBackground(context.lakeDir, name, opts.param);
+          const args = ['job', 'run', name];
+          for (const [key, value] of Object.entries(opts.param ?? {}))
+            args.push('--param', `${key}=${value}`);
+          const started = await startInBackground(context.lakeDir, args, `job ${name}`);
           const run = await lake.runs.get(started.runId);
           if (context.output.json) return context.output.data({ ...run, pid: started.pid });
           return context.output.line(
@@ -331,71 +336,6 @@ function summary(name: string, m: Record<string, number>): string {
     m['rowsRead'] === undefined ? `${m['filesRead'] ?? 0} file(s)` : `${m['rowsRead']} rows`;
   if (m['snapshotId'] === undefined) return `Job ${name}: nothing new to write (read ${read})`;
   return `Job ${name}: read ${read}, wrote ${m['rowsWritten'] ?? 0} rows in ${m['filesWritten'] ?? 0} file(s) (${formatBytes(m['bytesWritten'] ?? 0)}): snapshot ${m['snapshotId']}${m['quarantinedRows'] ? `, ${m['quarantinedRows']} row(s) quarantined` : ''}`;
-}
-
-/** What the background process tells the CLI that started it, over the IPC channel. */
-type StartMessage = { runId: string } | { error: { code: string; message: string } };
-
-/**
- * Starts `lakebox job run NAME --wait` in a detached process and resolves once that process
- * has queued the run: the local executor runs a run in the process that submitted it, so the
- * run must be submitted by the process that stays. Errors before the run exists (the
- * concurrency limit) come back as the LakeError they were.
- */
-function startInBackground(
-  lakeDir: string,
-  name: string,
-  parameters: Record<string, string> = {},
-): Promise<{ runId: string; pid: number }> {
-  const args = [process.argv[1]!, '--lake', lakeDir, 'job', 'run', name, '--background-child'];
-  for (const [key, value] of Object.entries(parameters)) args.push('--param', `${key}=${value}`);
-  const child = spawn(process.execPath, args, {
-    detached: true,
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', (message: StartMessage) => {
-      child.off('exit', onExit);
-      child.disconnect();
-      child.unref();
-      if ('runId' in message) resolve({ runId: message.runId, pid: child.pid! });
-      else reject(new LakeError(message.error.code as ErrorCode, message.error.message));
-    });
-    const onExit = (code: number | null) =>
-      reject(
-        new LakeError(
-          'INTERNAL',
-          `The background process for job ${name} exited (code ${code}) before starting the run; run it with --wait to see why.`,
-        ),
-      );
-    child.once('exit', onExit);
-    child.once('error', reject);
-  });
-}
-
-/** The detached side of `startInBackground`: queue the run, report its id, run it to the end. */
-async function runForParent(
-  lake: Lake,
-  name: string,
-  parameters: Record<string, string> | undefined,
-): Promise<void> {
-  let message: StartMessage;
-  let run: Run | undefined;
-  try {
-    run = await lake.jobs.start(name, { parameters });
-    message = { runId: run.id };
-  } catch (error) {
-    const { code, message: text } =
-      error instanceof LakeError ? error : { code: 'INTERNAL', message: String(error) };
-    message = { error: { code, message: text } };
-  }
-  // Without a channel (started by hand) there is nobody to tell; the run still runs.
-  if (process.send) {
-    const send = process.send.bind(process);
-    await new Promise<void>((resolve) => send(message, () => resolve()));
-    process.disconnect();
-  }
-  if (run) await lake.executor.wait(run.id);
 }
 
 async function readText(path: string): Promise<string> {

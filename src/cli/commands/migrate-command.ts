@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import type { Lake } from '../../lake.js';
@@ -9,6 +8,7 @@ import type {
   TransformationRule,
 } from '../../migrate/db/table-mapping.js';
 import { LakeError } from '../../errors/lake-error.js';
+import { backgroundChildOption, runForParent, startInBackground } from '../background-start.js';
 import { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-code.js';
 import { reportRunEnd } from '../run-report.js';
@@ -123,49 +123,56 @@ export function migrateCommand(): Command {
     .description('start a task; without --wait it runs on in a background process')
     .argument('<task>', 'task name')
     .option('--wait', 'run in this process until the task ends (CDC: until stopped)')
-    .action(async (task: string, opts: { wait?: boolean }, command: Command) => {
-      const context = CliContext.of(command);
-      const lake = await context.lake();
-      await lake.migrations.get(task);
-      if (!opts.wait) {
-        // The embedded executor runs work in its own process: a detached one keeps CDC going.
-        const args = [
-          process.argv[1]!,
-          '--lake',
-          context.lakeDir,
-          'migrate',
-          'start',
-          task,
-          '--wait',
-        ];
-        const child = spawn(process.execPath, args, { detached: true, stdio: 'ignore' });
-        child.unref();
-        if (context.output.json) return context.output.data({ task, pid: child.pid });
-        return context.output.line(
-          `Started ${task} in process ${child.pid}; follow it with lakebox migrate status ${task}.`,
-        );
-      }
-      const run = await lake.migrations.start(task);
-      const onSignal = () => void lake.migrations.stop(task);
-      process.once('SIGINT', onSignal);
-      try {
-        const ended = await followWithProgress({
-          work: lake.migrations.wait(run.id),
-          poll: () => tableFrames(lake, task),
-          format: '{table} |{bar}| {value} rows {state}',
-          enabled: !context.output.json,
-          everyMs: 500,
-        });
-        reportRunEnd(
-          context,
-          ended,
-          (m) =>
-            `Migrated ${m['rowsLoaded'] ?? 0} rows in ${m['tablesLoaded'] ?? 0} table(s)${m['rowsRejected'] ? `, ${m['rowsRejected']} rejected` : ''}`,
-        );
-      } finally {
-        process.off('SIGINT', onSignal);
-      }
-    });
+    .addOption(backgroundChildOption())
+    .action(
+      async (
+        task: string,
+        opts: { wait?: boolean; backgroundChild?: boolean },
+        command: Command,
+      ) => {
+        const context = CliContext.of(command);
+        const lake = await context.lake();
+        if (opts.backgroundChild)
+          return runForParent(
+            () => lake.migrations.start(task),
+            (id) => lake.migrations.wait(id),
+          );
+        await lake.migrations.get(task);
+        if (!opts.wait) {
+          // The embedded executor runs work in its own process: a detached one keeps CDC going.
+          const started = await startInBackground(
+            context.lakeDir,
+            ['migrate', 'start', task],
+            `migration task ${task}`,
+          );
+          const run = await lake.runs.get(started.runId);
+          if (context.output.json) return context.output.data({ ...run, pid: started.pid });
+          return context.output.line(
+            `Started ${task} (run ${run.id}) in process ${started.pid}; follow it with lakebox migrate status ${task}.`,
+          );
+        }
+        const run = await lake.migrations.start(task);
+        const onSignal = () => void lake.migrations.stop(task);
+        process.once('SIGINT', onSignal);
+        try {
+          const ended = await followWithProgress({
+            work: lake.migrations.wait(run.id),
+            poll: () => tableFrames(lake, task),
+            format: '{table} |{bar}| {value} rows {state}',
+            enabled: !context.output.json,
+            everyMs: 500,
+          });
+          reportRunEnd(
+            context,
+            ended,
+            (m) =>
+              `Migrated ${m['rowsLoaded'] ?? 0} rows in ${m['tablesLoaded'] ?? 0} table(s)${m['rowsRejected'] ? `, ${m['rowsRejected']} rejected` : ''}`,
+          );
+        } finally {
+          process.off('SIGINT', onSignal);
+        }
+      },
+    );
   migrate
     .command('stop')
     .description('stop a running task (CDC resumes where it stopped on the next start)')

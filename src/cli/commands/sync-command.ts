@@ -3,6 +3,7 @@ import type { ErrorCode } from '../../errors/lake-error.js';
 import { LakeError } from '../../errors/lake-error.js';
 import type { Lake } from '../../lake.js';
 import type { SyncExecution, SyncOutcome, SyncTaskSpec } from '../../migrate/files/sync-types.js';
+import { backgroundChildOption, runForParent, startInBackground } from '../background-start.js';
 import { CliContext } from '../cli-context.js';
 import { ExitCode } from '../exit-code.js';
 import { formatBytes, formatDuration } from '../output.js';
@@ -52,16 +53,37 @@ export function syncCommand(): Command {
       .description('start an execution of a task (prints its id; --wait follows it to the end)')
       .argument('<name>', 'task name')
       .option('--wait', 'wait for the execution to end, with a progress bar on a terminal')
-      .action(async (name: string, opts: { wait?: boolean }, command: Command) => {
-        const context = CliContext.of(command);
-        const lake = await context.lake();
-        const run = await lake.sync.start(name);
-        if (!opts.wait) {
-          if (context.output.json) return context.output.data(await lake.sync.status(run.id));
-          return context.output.line(run.id);
-        }
-        await follow(context, lake, run.id);
-      }),
+      .addOption(backgroundChildOption())
+      .addHelpText(
+        'after',
+        '\nWithout --wait the execution id is printed at once and the execution goes on in a\ndetached process. Follow it with lakebox sync status ID or lakebox run ID.',
+      )
+      .action(
+        async (
+          name: string,
+          opts: { wait?: boolean; backgroundChild?: boolean },
+          command: Command,
+        ) => {
+          const context = CliContext.of(command);
+          const lake = await context.lake();
+          if (opts.backgroundChild)
+            return runForParent(
+              () => lake.sync.start(name),
+              (id) => lake.sync.wait(id),
+            );
+          if (!opts.wait) {
+            await lake.sync.getTask(name);
+            const { runId } = await startInBackground(
+              context.lakeDir,
+              ['sync', 'start', name],
+              `sync task ${name}`,
+            );
+            if (context.output.json) return context.output.data(await lake.sync.status(runId));
+            return context.output.line(runId);
+          }
+          await follow(context, lake, (await lake.sync.start(name)).id);
+        },
+      ),
   );
   sync.addCommand(
     withSpecOptions(new Command('run'))

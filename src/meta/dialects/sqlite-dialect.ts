@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import {
   CompiledQuery,
@@ -6,6 +7,7 @@ import {
   type DatabaseConnection,
   type QueryResult,
 } from 'kysely';
+import { LakeError } from '../../errors/lake-error.js';
 import type { MetaDialect } from './meta-dialect.js';
 
 const BUSY_WAIT_LIMIT_MS = 60_000;
@@ -64,14 +66,21 @@ class LakeSqliteDialect extends SqliteDialect {
   }
 }
 
-export function sqliteDialect(file: string): MetaDialect {
+/**
+ * The metadata database in one SQLite file. `mustExist` (what opening a lake asks) refuses a
+ * missing file instead of creating an empty one: only `init` creates a metadata database.
+ *
+ * @throws LakeError METADATA_NOT_FOUND on first use, when `mustExist` and the file is missing.
+ */
+export function sqliteDialect(file: string, options: { mustExist?: boolean } = {}): MetaDialect {
   return {
     name: 'sqlite',
     autoIdType: 'integer',
     location: file,
     createKyselyDialect() {
       return new LakeSqliteDialect(async () => {
-        const db = new Database(file, { timeout: 0 });
+        if (options.mustExist && !existsSync(file)) throw missingDatabase(file);
+        const db = new Database(file, { timeout: 0, fileMustExist: options.mustExist ?? false });
         await untilUnlocked(() => db.pragma('journal_mode = WAL'));
         // WAL with synchronous=NORMAL survives a process crash intact; only an OS crash can
         // lose the last transactions, and it never corrupts the file.
@@ -95,4 +104,12 @@ async function untilUnlocked(statement: () => unknown): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
+}
+
+function missingDatabase(file: string): LakeError {
+  return new LakeError(
+    'METADATA_NOT_FOUND',
+    `The metadata database ${file} does not exist: check metadata.path in lakebox.json (and LAKEBOX_DATABASE_URL), or restore the file; only lakebox init creates a metadata database.`,
+    { details: { path: file } },
+  );
 }

@@ -1,3 +1,4 @@
+import { ENV_REFERENCE } from '../../config/env-references.js';
 import { LakeError } from '../../errors/lake-error.js';
 
 /**
@@ -10,7 +11,7 @@ export function resolvePassword(
   env: NodeJS.ProcessEnv = process.env,
 ): string | undefined {
   if (reference === undefined) return undefined;
-  const name = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(reference)?.[1];
+  const name = ENV_REFERENCE.exec(reference)?.[1];
   if (!name)
     throw new LakeError('INVALID_ARGUMENT', `Source ${source}: the password must be \${env:NAME}.`);
   const value = env[name];

@@ -1,8 +1,7 @@
 import { z } from 'zod';
+import { ENV_REFERENCE } from '../../config/env-references.js';
 import { LakeError } from '../../errors/lake-error.js';
 import type { SourceEngine } from './source.js';
-
-const ENV_REFERENCE = /^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/;
 
 const postgresSettings = z.object({
   host: z.string().min(1).default('127.0.0.1'),

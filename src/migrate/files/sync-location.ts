@@ -2,11 +2,10 @@ import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ZONES, type Zone } from '../../catalog/catalog-types.js';
+import { ENV_REFERENCE } from '../../config/env-references.js';
 import { LakeError } from '../../errors/lake-error.js';
 import { validatePrefix } from '../../storage/object-key.js';
 import type { S3Location, SyncLocation, SyncTaskSpec } from './sync-types.js';
-
-const ENV_REFERENCE = /^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/;
 
 /**
  * Reads a location from its text form: `s3://bucket/prefix`, `lake://zone/prefix`, a
