@@ -30,6 +30,7 @@ export { withCommitRetry } from './catalog/commit-retry.js';
 export type { CommitRequest } from './catalog/table-commit.js';
 export type { QueryOptions } from './engine/query-runner.js';
 export type { QueryResult, ResultColumn, ReadSnapshot, JsonValue } from './engine/query-result.js';
+export type { QueryStream } from './engine/query-stream.js';
 export type { WriteOptions, WriteResult } from './engine/table-writer.js';
 export { LOAD_REJECTS_TABLE } from './engine/load-rejects-table.js';
 export type { WriteSource, FileFormat } from './engine/write-source.js';

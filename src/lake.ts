@@ -31,6 +31,7 @@ import { parseTableName } from './catalog/identifier.js';
 import { DuckEngine } from './engine/duck-engine.js';
 import { checkLocalFiles } from './engine/check-local-files.js';
 import type { QueryResult } from './engine/query-result.js';
+import type { QueryStream } from './engine/query-stream.js';
 import type { QueryRunner, QueryOptions } from './engine/query-runner.js';
 import type { TableWriter, WriteOptions, WriteResult } from './engine/table-writer.js';
 import type { FileFormat, WriteSource } from './engine/write-source.js';
@@ -334,6 +335,26 @@ export class Lake {
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
     const externalAccess = this.config.engine.externalAccess && options.externalAccess !== false;
     return (await this.queryRunner()).query(sql, { ...options, externalAccess });
+  }
+
+  /**
+   * Runs one SELECT as `query` does, but lends the result to `consume` as a stream read from
+   * DuckDB a chunk at a time, so that a result of any size is read in bounded memory. The
+   * stream is valid until `consume` settles; stop reading early by returning.
+   *
+   * @example
+   * await lake.streamQuery('select * from sales.orders', {}, async (result) => {
+   *   for await (const rows of result.jsonTuples()) await send(rows);
+   * });
+   * @throws LakeError as `query` does; SQL_ERROR also while reading, from a later chunk.
+   */
+  async streamQuery<T>(
+    sql: string,
+    options: QueryOptions,
+    consume: (result: QueryStream) => Promise<T>,
+  ): Promise<T> {
+    const externalAccess = this.config.engine.externalAccess && options.externalAccess !== false;
+    return (await this.queryRunner()).stream(sql, { ...options, externalAccess }, consume);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { LakeError } from '../errors/lake-error.js';
 import { CliContext } from './cli-context.js';
+import { ClosedPipe } from './closed-pipe.js';
 import { crawlCommand, crawlerCommand } from './commands/crawler-command.js';
 import { databasesCommand } from './commands/databases-command.js';
 import { eventsCommand } from './commands/events-command.js';
@@ -62,6 +63,8 @@ export function buildProgram(): Command {
 /** Runs the CLI; returns the exit code rather than exiting, so tests can call it in-process. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // Errors go to stderr; if its reader has gone too (`2>&1 | head`), they are dropped.
+  ClosedPipe.of(process.stderr);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;

@@ -1,20 +1,56 @@
 import Table from 'cli-table3';
 import { jsonReplacer } from '../engine/json-replacer.js';
+import { ClosedPipe } from './closed-pipe.js';
 
 /** Writes what commands print; `--json` switches every command to machine-readable JSON. */
 export class Output {
+  readonly #pipe: ClosedPipe;
+
   constructor(
     readonly json: boolean,
     private readonly stdout: NodeJS.WritableStream = process.stdout,
-  ) {}
+  ) {
+    this.#pipe = ClosedPipe.of(stdout);
+  }
+
+  /** True once the reader of stdout has gone (`| head`): what is written now is dropped. */
+  get closed(): boolean {
+    return this.#pipe.closed;
+  }
 
   line(text = ''): void {
-    this.stdout.write(`${text}\n`);
+    this.#put(`${text}\n`);
   }
 
   /** JSON on one line per value, for `--json` and `--format json`. */
   data(value: unknown): void {
-    this.stdout.write(`${JSON.stringify(value, jsonReplacer)}\n`);
+    this.#put(`${JSON.stringify(value, jsonReplacer)}\n`);
+  }
+
+  /**
+   * Writes `text` and resolves once stdout can take more, so that a command streaming a
+   * large result holds about one chunk in memory however slow the reader; resolves at once
+   * if the reader has gone.
+   */
+  async write(text: string): Promise<void> {
+    if (this.#put(text)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.stdout.off('drain', done);
+        this.stdout.off('close', done);
+        this.stdout.off('error', done);
+        resolve();
+      };
+      this.stdout.on('drain', done);
+      this.stdout.on('close', done);
+      this.stdout.on('error', done);
+    });
+  }
+
+  /** Writes unless the reader has gone; false when stdout's buffer is full. */
+  #put(text: string): boolean {
+    if (this.closed) return true;
+    return this.stdout.write(text);
   }
 
   /** A table for people; with `--json`, the rows as a JSON array instead. */
@@ -37,11 +73,6 @@ export class Output {
       this.line(`  ${key.padEnd(width)}  ${cell(v)}`);
     }
   }
-
-  csv(columns: string[], rows: unknown[][]): void {
-    this.line(columns.map(csvField).join(','));
-    for (const row of rows) this.line(row.map(csvField).join(','));
-  }
 }
 
 export function cell(value: unknown): string {
@@ -49,6 +80,11 @@ export function cell(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') return JSON.stringify(value, jsonReplacer);
   return String(value);
+}
+
+/** One CSV record (RFC 4180), with its line break. */
+export function csvLine(values: unknown[]): string {
+  return `${values.map(csvField).join(',')}\n`;
 }
 
 function csvField(value: unknown): string {

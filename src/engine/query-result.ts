@@ -64,12 +64,7 @@ export class QueryResult {
 
   /** Rows as arrays, in column order, JSON-safe as in `jsonRows`. */
   jsonTuples(): JsonValue[][] {
-    const numeric = this.reader.columnTypes().map(isNumeric);
-    return (this.reader.getRowsJson() as JsonValue[][]).map((tuple) =>
-      tuple.map((value, i) =>
-        numeric[i] && typeof value === 'string' ? exactNumber(value) : value,
-      ),
-    );
+    return jsonSafeTuples(this.reader.columnTypes())(this.reader.getRowsJson() as JsonValue[][]);
   }
 
   /** The result as an Arrow table (apache-arrow is loaded on first use). */
@@ -91,6 +86,20 @@ const INTEGER_TYPES = new Set<DuckDBTypeId>([
   DuckDBTypeId.HUGEINT,
   DuckDBTypeId.UHUGEINT,
 ]);
+
+/**
+ * DuckDB's JSON rows made JSON-safe for columns of `types`, as `jsonTuples` describes; one
+ * function for a whole result and for each chunk of a streamed one, so both agree.
+ */
+export function jsonSafeTuples(types: DuckDBType[]): (tuples: JsonValue[][]) => JsonValue[][] {
+  const numeric = types.map(isNumeric);
+  return (tuples) =>
+    tuples.map((tuple) =>
+      tuple.map((value, i) =>
+        numeric[i] && typeof value === 'string' ? exactNumber(value) : value,
+      ),
+    );
+}
 
 function isNumeric(type: DuckDBType): boolean {
   return INTEGER_TYPES.has(type.typeId) || (type instanceof DuckDBDecimalType && type.width <= 15);

@@ -5,7 +5,8 @@ import { quoteIdentifier } from '../catalog/identifier.js';
 import { LakeError } from '../errors/lake-error.js';
 import { sqlError, type DuckEngine } from './duck-engine.js';
 import type { LocalFiles } from './local-files.js';
-import { QueryResult } from './query-result.js';
+import { QueryResult, type ReadSnapshot } from './query-result.js';
+import { QueryStream } from './query-stream.js';
 import { findTableReferences, type TableReference } from './table-references.js';
 import { tableViewSql, type PinnedTable } from './table-view.js';
 
@@ -39,24 +40,51 @@ export class QueryRunner {
   ) {}
 
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    return this.#run(sql, options, async (connection, snapshots) => {
+      try {
+        return new QueryResult(await connection.runAndReadAll(sql), snapshots);
+      } catch (error) {
+        throw sqlError(error);
+      }
+    });
+  }
+
+  /**
+   * Runs `sql` as `query` does, but lends its result to `consume` as a stream of chunks
+   * instead of reading it whole; the connection and the pinned tables are held until
+   * `consume` settles.
+   */
+  async stream<T>(
+    sql: string,
+    options: QueryOptions,
+    consume: (stream: QueryStream) => Promise<T>,
+  ): Promise<T> {
+    return this.#run(sql, options, async (connection, snapshots) => {
+      let result;
+      try {
+        result = await connection.stream(sql);
+      } catch (error) {
+        throw sqlError(error);
+      }
+      return consume(new QueryStream(result, snapshots));
+    });
+  }
+
+  /** Pins and binds the tables `sql` names, then runs `fn` on a connection that sees them. */
+  async #run<T>(
+    sql: string,
+    options: QueryOptions,
+    fn: (connection: DuckDBConnection, snapshots: ReadSnapshot[]) => Promise<T>,
+  ): Promise<T> {
     const engine = options.externalAccess === false ? await this.sandbox() : this.engine;
     return engine.withConnection(async (connection) => {
       const references = await findTableReferences(connection, stripExplain(sql));
       const pinned = await Promise.all(references.map((ref) => this.pin(ref, options)));
-      return this.withBoundTables(connection, pinned, async () => {
-        try {
-          const reader = await connection.runAndReadAll(sql);
-          return new QueryResult(
-            reader,
-            pinned.map((p) => ({
-              table: p.pinned.table.fullName,
-              snapshotId: p.pinned.snapshotId,
-            })),
-          );
-        } catch (error) {
-          throw sqlError(error);
-        }
-      });
+      const snapshots = pinned.map((p) => ({
+        table: p.pinned.table.fullName,
+        snapshotId: p.pinned.snapshotId,
+      }));
+      return this.withBoundTables(connection, pinned, () => fn(connection, snapshots));
     });
   }
 
