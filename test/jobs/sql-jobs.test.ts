@@ -185,7 +185,12 @@ describe('SQL jobs', () => {
       code: 'JOB_NOT_FOUND',
       message: expect.stringContaining('solo'),
     });
-    const queued = await lake.runs.create({ kind: 'job', name: 'solo' });
+    // A run holding the job's concurrency slot, as a start in another process would.
+    const queued = await lake.runs.create({
+      kind: 'job',
+      name: 'solo',
+      concurrency: { key: 'job:solo', limit: 1 },
+    });
     await expect(lake.jobs.start('solo')).rejects.toMatchObject({ code: 'JOB_CONCURRENCY_LIMIT' });
     await lake.runs.requestCancel(queued.id);
     expect(await lake.jobs.run('solo')).toMatchObject({ status: 'succeeded' });

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { CONFIG_FILE } from '../../src/config/lake-config.js';
 import { Lake } from '../../src/lake.js';
 import { startCli, type CliProcess } from '../support/cli-process.js';
-import { createTestDatabase } from '../support/postgres-server.js';
+import { createTestDatabase, postgresMetadata } from '../support/postgres-server.js';
 import { tempDir } from '../support/temp-lake.js';
 
 describe('several lakebox serve processes on one PostgreSQL lake', () => {
@@ -18,7 +18,7 @@ describe('several lakebox serve processes on one PostgreSQL lake', () => {
     files = await tempDir();
     url = await createTestDatabase(inject('postgresUrl'));
     const dir = join(files.dir, 'lake');
-    await (await Lake.init(dir, { metadata: { type: 'postgres', url } })).close();
+    await (await Lake.init(dir, { metadata: postgresMetadata(url) })).close();
     const configPath = join(dir, CONFIG_FILE);
     const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
     config['executor'] = { mode: 'workers', heartbeatMs: 200, lostAfterMs: 3000 };
