@@ -1,8 +1,14 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { quoteIdentifier, quoteLiteral } from '../catalog/identifier.js';
 import { probeCsvFile, type CsvProbeHints } from './csv-file-probe.js';
-import { withOffsetTimestamps } from './json-timestamps.js';
-import { csvDialectSql, type CsvDialect } from './csv-read-policy.js';
+import { jsonColumnsStruct, withOffsetTimestamps } from './json-timestamps.js';
+import {
+  csvDialectSql,
+  csvReadSql,
+  csvRowProblem,
+  type CsvDialect,
+  type CsvLayout,
+} from './csv-read-policy.js';
 
 /** A column as a probe found it: a DuckDB type name and whether a null was seen. */
 export interface ProbedColumn {
@@ -99,6 +105,24 @@ export class FileSchemaProbe {
   }
 
   /**
+   * Whether every file reads whole under one layout (strict: no ragged row, every value fits
+   * its type), in one scan that DuckDB spreads over its threads. False does not say which
+   * file failed: the caller probes them one by one to find out.
+   */
+  async csvFilesFit(paths: string[], layout: CsvLayout): Promise<boolean> {
+    try {
+      // count(COLUMNS(*)) converts every value, not only counts rows.
+      await this.connection.runAndReadAll(
+        `SELECT count(COLUMNS(*)) FROM ${csvReadSql(paths, layout)}`,
+      );
+      return true;
+    } catch (error) {
+      if (csvRowProblem(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
    * Reads the file with a pinned dialect and types (a custom classifier) and returns the
    * column nullability from the sample; throws with DuckDB's reason when the file does not fit.
    */
@@ -117,18 +141,50 @@ export class FileSchemaProbe {
     return columns.map((c, i) => ({ ...c, nullable: Number(row[i] ?? 0) > 0 }));
   }
 
-  /** Columns of a JSON or NDJSON file (objects become structs, arrays lists) from a sample. */
+  /**
+   * Columns of a JSON or NDJSON file (objects become structs, arrays lists) from a sample,
+   * checked against the whole file: a syntax error or a value that fits no type past the
+   * sample makes the types come from every record, and if even those do not read, it throws
+   * with DuckDB's reason.
+   */
   async jsonSchema(path: string, sampleRecords: number): Promise<JsonProbe> {
+    // DuckDB reads past a LIMIT by whole chunks, so the sample's own read may already fail.
+    const sampled = await this.#jsonSchemaFrom(path, sampleRecords).catch(() => undefined);
+    if (sampled && (await this.jsonFilesFit([path], sampled)) === true) return sampled;
+    const all = await this.#jsonSchemaFrom(path, 'all');
+    const fit = await this.jsonFilesFit([path], all);
+    if (fit !== true) throw new Error(fit);
+    return all;
+  }
+
+  /**
+   * Whether every file reads whole with these columns, in one scan: `true`, or DuckDB's
+   * reason, which does not say which file failed (the caller probes them one by one).
+   */
+  async jsonFilesFit(paths: string[], probe: JsonProbe): Promise<true | string> {
+    const list = `[${paths.map(quoteLiteral).join(', ')}]`;
+    try {
+      await this.connection.runAndReadAll(
+        `SELECT count(COLUMNS(*)) FROM read_json(${list}, format = ${quoteLiteral(probe.format)}, columns = ${jsonColumnsStruct(probe.columns)})`,
+      );
+      return true;
+    } catch (error) {
+      return reasonOf(error);
+    }
+  }
+
+  async #jsonSchemaFrom(path: string, sample: number | 'all'): Promise<JsonProbe> {
     let format: JsonProbe['format'] = 'newline_delimited';
     let columns: ProbedColumn[];
+    const limit = sample === 'all' ? '' : ` LIMIT ${sample}`;
     const source = (f: string) =>
-      `read_json(${quoteLiteral(path)}, format = ${quoteLiteral(f)}, sample_size = ${sampleRecords})`;
+      `read_json(${quoteLiteral(path)}, format = ${quoteLiteral(f)}, sample_size = ${sample === 'all' ? -1 : sample})`;
     try {
-      columns = await this.describe(`SELECT * FROM ${source(format)} LIMIT ${sampleRecords}`);
+      columns = await this.describe(`SELECT * FROM ${source(format)}${limit}`);
     } catch (ndjsonError) {
       format = 'array';
       try {
-        columns = await this.describe(`SELECT * FROM ${source(format)} LIMIT ${sampleRecords}`);
+        columns = await this.describe(`SELECT * FROM ${source(format)}${limit}`);
       } catch {
         throw ndjsonError;
       }
@@ -138,13 +194,12 @@ export class FileSchemaProbe {
       (struct) =>
         `read_json(${quoteLiteral(path)}, format = ${quoteLiteral(format)}, columns = ${struct})`,
       columns,
-      sampleRecords,
+      sample === 'all' ? undefined : sample,
     );
     columns = columns.map((c, i) => ({ ...c, type: typed[i]!.type }));
-    // Reading the sample through catches a syntax error further on than the header.
     const nulls = columns.map((c) => `count(*) - count(${quoteIdentifier(c.name)})`);
     const reader = await this.connection.runAndReadAll(
-      `SELECT ${nulls.join(', ')} FROM (SELECT * FROM ${source(format)} LIMIT ${sampleRecords})`,
+      `SELECT ${nulls.join(', ')} FROM (SELECT * FROM ${source(format)}${limit})`,
     );
     const row = reader.getRowsJS()[0] ?? [];
     return {

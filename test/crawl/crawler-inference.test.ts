@@ -41,6 +41,55 @@ describe('crawler inference: what the files hold is what the table reads', () =>
     expect((await lake.query('select * from rg.ok')).rows()).toEqual([{ a: 1, b: 'x' }]);
   });
 
+  it('checks every file, not only the sampled ones: an unsampled ragged file is skipped, an unsampled odd value widens', async () => {
+    // 20 files with one header: 8 are sampled (the first, the last, evenly between), so
+    // parts 1 and 2 are among the ones that share the sample's result.
+    const good = (n: number) => `id,code\n${n},${n * 10}\n${n + 100},${n * 10 + 1}\n`;
+    for (let n = 0; n < 20; n++)
+      await drop(dir, `raw/us/ev/part-${String(n).padStart(2, '0')}.csv`, good(n));
+    await drop(dir, 'raw/us/ev/part-01.csv', 'id,code\n1,10\n2,20,extra\n');
+    await drop(dir, 'raw/us/ev/part-02.csv', 'id,code\n2,20\n3,B-7\n');
+    const { run, summary } = await crawl('us', 'raw/us/');
+    expect(run.status).toBe('succeeded_with_errors');
+    expect(summary.skipped.map((s) => [s.key, s.reason])).toEqual([
+      ['raw/us/ev/part-01.csv', expect.stringMatching(/ragged.*line 3/)],
+    ]);
+    const { schema } = await lake.describeTable('us.ev');
+    expect(schema.columns.find((c) => c.name === 'code')?.type).toBe('VARCHAR');
+    expect((await lake.query('select count(*) as n from us.ev')).rows()).toEqual([{ n: 38 }]);
+    expect((await lake.query("select id from us.ev where code = 'B-7'")).rows()).toEqual([
+      { id: 3 },
+    ]);
+  });
+
+  it('reads every JSON file whole: an unsampled broken file is skipped, a value past the sampled records widens', async () => {
+    for (let n = 0; n < 20; n++)
+      await drop(
+        dir,
+        `raw/uj/ev/part-${String(n).padStart(2, '0')}.json`,
+        `{"id": ${n}, "n": ${n}}\n`,
+      );
+    await drop(dir, 'raw/uj/ev/part-01.json', '{"id": 1, "n": 1}\n{"id": 2, "n": \n');
+    await drop(
+      dir,
+      'raw/uj/ev/part-00.json',
+      '{"id": 0, "n": 0}\n{"id": 1, "n": 1}\n{"id": 2, "n": "many"}\n',
+    );
+    const run = await lake.crawlers.crawl({
+      database: 'uj',
+      targets: [{ path: 'raw/uj/' }],
+      sampleRows: 2,
+    });
+    const summary = (await lake.crawlers.summary(run.id))!;
+    expect(summary.skipped.map((s) => [s.key, s.reason])).toEqual([
+      ['raw/uj/ev/part-01.json', expect.stringMatching(/unreadable JSON/)],
+    ]);
+    const { schema } = await lake.describeTable('uj.ev');
+    // Numbers and text in one field: DuckDB's JSON type holds both.
+    expect(schema.columns.find((c) => c.name === 'n')?.type).toBe('JSON');
+    expect((await lake.query('select count(*) as n from uj.ev')).rows()).toEqual([{ n: 21 }]);
+  });
+
   it('reads RFC 4180 quoting: doubled quotes and line breaks inside quoted fields', async () => {
     // A line break in a quoted field of the first rows is what DuckDB's parallel reader refuses.
     await drop(

@@ -56,6 +56,16 @@ export const csvClassifier: Classifier = {
   },
 };
 
+// Files the sample stands for are checked a batch per scan; a batch that does not fit is
+// probed file by file, so that one bad file costs its batch a second read, not the group.
+const CHECK_BATCH = 200;
+
+/**
+ * A spread-out sample of the group is probed one by one and its types merged; the rest are
+ * then read whole under the merged layout, so that a ragged row or an odd value in a file
+ * outside the sample is found too (skipped, or widening its column), never left for a
+ * query to fail on.
+ */
 async function classifyGroup(
   group: CandidateFile[],
   context: ClassifyContext,
@@ -64,24 +74,47 @@ async function classifyGroup(
   const { sampled, rest } = sampleSpread(group, context.sampleFiles);
   const results: Classification[] = [];
   let merged: { dialect: CsvDialect; columns: ProbedColumn[] } | undefined;
-  for (const file of sampled) {
-    // A sniff reads up to sampleRows rows; a cancelled crawl stops before the next one.
-    context.signal.throwIfAborted();
-    try {
-      const probed = await probeFile(file, pinned, context);
-      results.push(classified(file, probed.dialect, probed.columns));
-      merged = merged
-        ? { dialect: merged.dialect, columns: mergeColumns(merged.columns, probed.columns).columns }
-        : probed;
-    } catch (error) {
-      results.push({ key: file.key, reason: probeErrorReason(error) });
+  const probeEach = async (files: CandidateFile[]) => {
+    for (const file of files) {
+      // A probe reads the whole file; a cancelled crawl stops before the next one.
+      context.signal.throwIfAborted();
+      try {
+        const probed = await probeFile(file, pinned, context);
+        results.push(classified(file, probed.dialect, probed.columns));
+        merged = merged
+          ? {
+              dialect: merged.dialect,
+              columns: mergeColumns(merged.columns, probed.columns).columns,
+            }
+          : probed;
+      } catch (error) {
+        results.push({ key: file.key, reason: probeErrorReason(error) });
+      }
     }
-  }
-  for (const file of rest) {
-    if (merged) results.push(classified(file, merged.dialect, merged.columns));
-    else results.push({ key: file.key, reason: 'no file that looks like it could be read' });
+  };
+  await probeEach(sampled);
+  for (let i = 0; i < rest.length; i += CHECK_BATCH) {
+    context.signal.throwIfAborted();
+    const batch = rest.slice(i, i + CHECK_BATCH);
+    // With no sampled file read, each is probed on its own: it may still be good.
+    const layout = merged;
+    if (layout && (await sharesLayout(batch, layout, pinned, context)))
+      for (const file of batch) results.push(classified(file, layout.dialect, layout.columns));
+    else await probeEach(batch);
   }
   return results;
+}
+
+async function sharesLayout(
+  files: CandidateFile[],
+  layout: { dialect: CsvDialect; columns: ProbedColumn[] },
+  pinned: CsvClassifier | undefined,
+  context: ClassifyContext,
+): Promise<boolean> {
+  // Pinned columns are checked on a sample of rows only (see probeFile): their rest too.
+  if (pinned?.columns) return true;
+  const paths = await Promise.all(files.map((file) => context.localPath(file.key)));
+  return context.probe.csvFilesFit(paths, layout);
 }
 
 async function probeFile(

@@ -1,4 +1,4 @@
-import type { ProbedColumn } from '../../engine/file-schema-probe.js';
+import type { JsonProbe, ProbedColumn } from '../../engine/file-schema-probe.js';
 import { probeErrorReason } from '../../engine/file-schema-probe.js';
 import { mergeColumns } from '../schema-merge.js';
 import type { Classification, Classifier, CandidateFile, ClassifyContext } from './classifier.js';
@@ -21,31 +21,56 @@ export const jsonClassifier: Classifier = {
     const results: Classification[] = [];
     for (const group of groupBy(files, (f) => `${f.shape}\n${firstRecordKeys(f)}`).values()) {
       context.signal.throwIfAborted();
-      const { sampled, rest } = sampleSpread(group, context.sampleFiles);
-      let merged: { columns: ProbedColumn[]; format: string } | undefined;
-      for (const file of sampled) {
-        context.signal.throwIfAborted();
-        try {
-          const probe = await context.probe.jsonSchema(
-            await context.localPath(file.key),
-            context.sampleRows,
-          );
-          results.push(classified(file, probe.columns, probe.format));
-          merged = merged
-            ? { ...merged, columns: mergeColumns(merged.columns, probe.columns).columns }
-            : probe;
-        } catch (error) {
-          results.push({ key: file.key, reason: `unreadable JSON: ${probeErrorReason(error)}` });
-        }
-      }
-      for (const file of rest) {
-        if (merged) results.push(classified(file, merged.columns, merged.format));
-        else results.push({ key: file.key, reason: 'no file that looks like it could be read' });
-      }
+      results.push(...(await classifyGroup(group, context)));
     }
     return results;
   },
 };
+
+// As for CSV: the rest of a group is checked a batch per scan, a failing batch file by file.
+const CHECK_BATCH = 200;
+
+/**
+ * A spread-out sample is probed one by one and its types merged; the rest are read whole
+ * with the merged columns, so that a broken file outside the sample is skipped (or widens
+ * a column), never registered for a query to fail on.
+ */
+async function classifyGroup(
+  group: CandidateFile[],
+  context: ClassifyContext,
+): Promise<Classification[]> {
+  const { sampled, rest } = sampleSpread(group, context.sampleFiles);
+  const results: Classification[] = [];
+  let merged: JsonProbe | undefined;
+  const probeEach = async (files: CandidateFile[]) => {
+    for (const file of files) {
+      context.signal.throwIfAborted();
+      try {
+        const probe = await context.probe.jsonSchema(
+          await context.localPath(file.key),
+          context.sampleRows,
+        );
+        results.push(classified(file, probe.columns, probe.format));
+        merged = merged
+          ? { ...merged, columns: mergeColumns(merged.columns, probe.columns).columns }
+          : probe;
+      } catch (error) {
+        results.push({ key: file.key, reason: `unreadable JSON: ${probeErrorReason(error)}` });
+      }
+    }
+  };
+  await probeEach(sampled);
+  for (let i = 0; i < rest.length; i += CHECK_BATCH) {
+    context.signal.throwIfAborted();
+    const batch = rest.slice(i, i + CHECK_BATCH);
+    const layout = merged;
+    const paths = await Promise.all(batch.map((file) => context.localPath(file.key)));
+    if (layout && (await context.probe.jsonFilesFit(paths, layout)) === true)
+      for (const file of batch) results.push(classified(file, layout.columns, layout.format));
+    else await probeEach(batch);
+  }
+  return results;
+}
 
 function classified(file: CandidateFile, columns: ProbedColumn[], format: string): Classification {
   return {
