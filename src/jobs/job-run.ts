@@ -16,7 +16,9 @@ import type { Job } from './job-types.js';
 import { parsePartitionBy, withPartitionColumns } from './partition-spec.js';
 import type { QualityGate } from './quality-gate.js';
 import { quarantineSplit } from './quarantine-split.js';
-import { loadTransformModule } from './transform-module.js';
+import { loadUserModule } from '../user-code/load-module.js';
+import type { TransformFunction } from './transform-api.js';
+import { TRANSFORM_MODULE } from './transform-module-kind.js';
 import { runTransform } from './transform-run.js';
 
 /** Points where tests (and only tests) step into a job run. */
@@ -110,9 +112,10 @@ export async function runJob(deps: JobRunDeps, job: Job, ctx: RunContext): Promi
 
     let output = sql;
     if (job.kind === 'typescript') {
-      const transform = await loadTransformModule(
+      const transform = await loadUserModule<TransformFunction>(
         (key) => services.readCache.localPath(key),
         await services.workDir('transforms'),
+        TRANSFORM_MODULE,
         job.artifact!,
       );
       const result = await withTableSession(queries, bound, async (session) => {

@@ -10,7 +10,8 @@ import { JobStore } from './job-store.js';
 import type { Job, JobSpec, StartJobOptions } from './job-types.js';
 import type { QualityGate } from './quality-gate.js';
 import { registerMaintenanceRuns } from './table-maintenance.js';
-import { storeTransformModule } from './transform-module.js';
+import { storeUserModule } from '../user-code/bundle-module.js';
+import { TRANSFORM_MODULE } from './transform-module-kind.js';
 
 export interface JobServiceOptions {
   /** Evaluates a job's ruleset before its commit; jobs with a gate fail without it. */
@@ -81,8 +82,9 @@ export class JobService {
       );
     }
     if (spec.module !== undefined)
-      definition.artifact = await storeTransformModule(
+      definition.artifact = await storeUserModule(
         this.#services.store,
+        TRANSFORM_MODULE,
         definition.name,
         spec.module,
       );

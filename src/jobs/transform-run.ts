@@ -2,7 +2,7 @@ import { quoteIdentifier } from '../catalog/identifier.js';
 import type { TableSession } from '../engine/table-session.js';
 import { LakeError } from '../errors/lake-error.js';
 import type { JobRelation, TransformContext, TransformFunction } from './transform-api.js';
-import { untilAborted } from '../runs/until-aborted.js';
+import { callUserCode } from '../user-code/user-code-boundary.js';
 
 /** What a transform produced: a SELECT over its inputs, or records to write. */
 export type TransformOutput = { sql: string } | { records: Record<string, unknown>[] };
@@ -53,24 +53,15 @@ export async function runTransform(
     sql: (query) => relation(query, `(${query})`),
     log: call.log,
   };
-  let result: unknown;
-  try {
-    result = await untilAborted(
-      Promise.resolve().then(() => transform(inputs, ctx)),
-      call.signal,
-    );
-  } catch (error) {
-    if (call.signal.aborted && error === call.signal.reason) throw error;
-    const message = error instanceof Error ? error.message || error.name : String(error);
-    throw new LakeError(
-      'TRANSFORM_FAILED',
-      `The transform of job ${call.jobName} failed: ${message}`,
-      {
-        cause: error,
+  const result = await callUserCode(
+    () => transform(inputs, ctx),
+    call.signal,
+    (message, cause) =>
+      new LakeError('TRANSFORM_FAILED', `The transform of job ${call.jobName} failed: ${message}`, {
+        cause,
         details: { job: call.jobName, runId: call.runId },
-      },
-    );
-  }
+      }),
+  );
   return outputOf(result, call.jobName);
 }
 

@@ -1,0 +1,20 @@
+import type { ErrorCode } from '../errors/lake-error.js';
+
+/**
+ * What kind of user module a feature stores (a job's transform, a function's handler, a
+ * pipeline definition): where its artifacts go, which export is its entry point, and the
+ * codes and wording of its errors, so that each feature keeps its own stable error codes
+ * over one implementation.
+ */
+export interface UserModuleKind {
+  /** `transform`, `handler`: the export looked for (then `default`). */
+  readonly entry: string;
+  /** Folder under the `artifacts` zone: `jobs`, `functions`, `pipelines`. */
+  readonly folder: string;
+  /** What the module is for, in messages: "the job's module", "function resize". */
+  readonly describe: string;
+  /** The entry's shape, shown when it is missing: `export async function handler(event, context) { ... }`. */
+  readonly signature: string;
+  readonly buildFailed: ErrorCode;
+  readonly invalid: ErrorCode;
+}
