@@ -4,7 +4,7 @@ import type { UserModuleKind } from '../user-code/user-module-kind.js';
 export const TRANSFORM_MODULE: UserModuleKind = {
   entry: 'transform',
   folder: 'jobs',
-  describe: "the job's module",
+  describe: "The job's module",
   signature: 'export async function transform(inputs, ctx) { ... }',
   buildFailed: 'TRANSFORM_BUILD_FAILED',
   invalid: 'TRANSFORM_INVALID',

@@ -73,6 +73,10 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   TRANSFORM_BUILD_FAILED: 422,
   TRANSFORM_INVALID: 422,
   TRANSFORM_FAILED: 500,
+  // The lake worked; the user's code did not: as a gateway whose upstream failed.
+  USER_CODE_FAILED: 502,
+  USER_CODE_TIMEOUT: 504,
+  USER_CODE_OUT_OF_MEMORY: 502,
   QUALITY_GATE_FAILED: 422,
   QUALITY_UNAVAILABLE: 503,
   ROUTE_NOT_FOUND: 404,

@@ -30,11 +30,7 @@ export function entryOf<F>(module: Record<string, unknown>, kind: UserModuleKind
   if (typeof entry !== 'function')
     throw new LakeError(
       kind.invalid,
-      `${capitalised(kind.describe)} exports no ${kind.entry}: ${kind.signature}.`,
+      `${kind.describe} exports no ${kind.entry}: ${kind.signature}.`,
     );
   return entry as F;
-}
-
-function capitalised(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

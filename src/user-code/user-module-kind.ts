@@ -11,7 +11,7 @@ export interface UserModuleKind {
   readonly entry: string;
   /** Folder under the `artifacts` zone: `jobs`, `functions`, `pipelines`. */
   readonly folder: string;
-  /** What the module is for, in messages: "the job's module", "function resize". */
+  /** The module in messages, where they begin: "The job's module". */
   readonly describe: string;
   /** The entry's shape, shown when it is missing: `export async function handler(event, context) { ... }`. */
   readonly signature: string;
