@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callIsolated, type IsolatedCall } from '../../src/user-code/isolated-call.js';
+import {
+  IsolatedPool,
+  type IsolatedCall,
+  type IsolatedPoolOptions,
+} from '../../src/user-code/isolated-pool.js';
 import type { UserModuleKind } from '../../src/user-code/user-module-kind.js';
 
 const KIND: UserModuleKind = {
@@ -23,44 +27,61 @@ describe('user code called in an isolated worker', () => {
     await writeFile(path, source);
     return path;
   };
-  const call = async (name: string, source: string, options: Partial<IsolatedCall> = {}) =>
-    callIsolated({
+  const pools: IsolatedPool[] = [];
+  const pool = async (name: string, source: string, options: Partial<IsolatedPoolOptions> = {}) => {
+    const made = new IsolatedPool({
       modulePath: await module(name, source),
       kind: KIND,
-      args: [{ n: 2 }],
-      timeoutMs: 20_000,
       memoryMb: 64,
       ...options,
     });
+    pools.push(made);
+    return made;
+  };
+  const call = async (
+    name: string,
+    source: string,
+    options: Partial<IsolatedPoolOptions & IsolatedCall> = {},
+  ) =>
+    (await pool(name, source, options)).call({ args: [{ n: 2 }], timeoutMs: 20_000, ...options });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lakebox-isolated-'));
   });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.close()));
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('returns the entry result as JSON, with its context built in the worker and closed after', async () => {
     const context = await module(
       'context',
       `import { writeFile } from 'node:fs/promises';
        export async function createContext(data, { log }) {
-         return { prefix: data.prefix, log, close: () => writeFile(data.closed, 'yes') };
+         return {
+           forCall: (call) => ({ prefix: data.prefix, log, deadline: call.deadline }),
+           close: () => writeFile(data.closed, 'yes'),
+         };
        }`,
     );
     const logs: string[] = [];
     const closed = join(dir, 'closed');
-    const value = await call(
+    const ok = await pool(
       'ok',
       `export async function handler(event, context) {
          context.log('info', 'from the logger');
          console.log('from stdout');
-         return { out: context.prefix + event.n * 21, when: new Date(0) };
+         return { out: context.prefix + event.n * 21, when: new Date(0), left: context.deadline > Date.now() };
        }`,
-      {
-        context: { module: pathToFileURL(context).href, data: { prefix: 'answer ', closed } },
-        onLog: (level, message) => logs.push(`${level}: ${message}`),
-      },
+      { context: { module: pathToFileURL(context).href, data: { prefix: 'answer ', closed } } },
     );
-    expect(value).toEqual({ out: 'answer 42', when: '1970-01-01T00:00:00.000Z' });
+    const value = await ok.call({
+      args: [{ n: 2 }],
+      timeoutMs: 20_000,
+      onLog: (level, message) => logs.push(`${level}: ${message}`),
+    });
+    expect(value).toEqual({ out: 'answer 42', when: '1970-01-01T00:00:00.000Z', left: true });
+    await ok.close();
     expect(await readFile(closed, 'utf8')).toBe('yes');
     expect(logs).toContain('info: from the logger');
     await expect.poll(() => logs).toContain('info: from stdout');
@@ -78,11 +99,33 @@ describe('user code called in an isolated worker', () => {
     });
   });
 
-  it('stops an infinite loop at its deadline, and the host goes on', async () => {
-    await expect(
-      call('loop', `export function handler() { for (;;) {} }`, { timeoutMs: 300 }),
-    ).rejects.toMatchObject({ code: 'USER_CODE_TIMEOUT', details: { timeoutMs: 300 } });
-    expect(await call('after-loop', `export const handler = (e) => e.n;`)).toBe(2);
+  it('stops an infinite loop at its deadline; the next call gets a fresh worker', async () => {
+    const loops = await pool(
+      'loop',
+      `let calls = 0;
+       export function handler(event) { calls++; if (event.loop) for (;;) {} return calls; }`,
+    );
+    const run = (loop: boolean, timeoutMs = 20_000) => loops.call({ args: [{ loop }], timeoutMs });
+    expect([await run(false), await run(false)]).toEqual([1, 2]);
+    await expect(run(true, 300)).rejects.toMatchObject({
+      code: 'USER_CODE_TIMEOUT',
+      details: { timeoutMs: 300 },
+    });
+    expect(await run(false)).toBe(1);
+  });
+
+  it('runs at most its size of calls at once, the rest in turn, on warm workers', async () => {
+    const two = await pool(
+      'threads',
+      `import { threadId } from 'node:worker_threads';
+       export const handler = async () => { await new Promise((r) => setTimeout(r, 20)); return threadId; };`,
+      { size: 2 },
+    );
+    const threads = await Promise.all(
+      Array.from({ length: 8 }, () => two.call({ args: [], timeoutMs: 20_000 })),
+    );
+    expect(threads).toHaveLength(8);
+    expect(new Set(threads).size).toBe(2);
   });
 
   it('survives process.exit in user code', async () => {
