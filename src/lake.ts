@@ -48,6 +48,7 @@ import { SourceService } from './migrate/db/source-service.js';
 import { QualityService } from './quality/quality-service.js';
 import { JobService } from './jobs/job-service.js';
 import { MlService } from './ml/ml-service.js';
+import { TokenService } from './tokens/token-service.js';
 import { qualityGateOver } from './quality-gate-adapter.js';
 import type { DistributedExecutor, StopOptions, WorkOptions } from './runs/distributed-executor.js';
 import { LocalExecutor } from './runs/local-executor.js';
@@ -120,6 +121,7 @@ export class Lake {
   #sources: SourceService | undefined;
   #migrations: MigrationService | undefined;
   #ml: MlService | undefined;
+  #tokens: TokenService | undefined;
 
   private constructor(
     /** The lake directory: config, metadata (SQLite), staging and caches. */
@@ -285,6 +287,11 @@ export class Lake {
   /** Machine learning: training runs (kind `train`) over tables and queries. */
   get ml(): MlService {
     return (this.#ml ??= new MlService(this.services));
+  }
+
+  /** Bearer tokens for the HTTP API of `lakebox serve` (only their hashes are stored). */
+  get tokens(): TokenService {
+    return (this.#tokens ??= new TokenService(this.meta.db));
   }
 
   /** The base services, for feature modules (see LakeServices). */

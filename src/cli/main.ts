@@ -15,6 +15,7 @@ import { qualityCommand } from './commands/quality-command.js';
 import { queryCommand } from './commands/query-command.js';
 import { runCommand, runsCommand } from './commands/runs-command.js';
 import { historyCommand, tableCommand, tablesCommand } from './commands/tables-command.js';
+import { tokenCommand } from './commands/token-command.js';
 import { schedulesCommand } from './commands/schedules-command.js';
 import { serveCommand } from './commands/serve-command.js';
 import { workerCommand } from './commands/worker-command.js';
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
     workerCommand(),
     serveCommand(),
     schedulesCommand(),
+    tokenCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }

@@ -13,6 +13,7 @@ import type {
 } from './schema-crawlers.js';
 import type { RunKeyRow, ScheduleTickRow, SchedulerStateRow, WorkerRow } from './schema-runs.js';
 import type { SyncFileRow, SyncReportRow, SyncTaskRow } from './schema-sync.js';
+import type { ApiTokenRow } from './schema-tokens.js';
 import type {
   MigrationSourceRow,
   MigrationTableRow,
@@ -57,6 +58,7 @@ export interface MetaSchema {
   lb_quality_ruleset: QualityRulesetRow;
   lb_quality_result: QualityResultRow;
   lb_quality_rule_result: QualityRuleResultRow;
+  lb_api_token: ApiTokenRow;
 }
 
 type Json = string;

@@ -78,18 +78,33 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
     };
     return { ready: Object.values(checks).every((check) => check.ok), checks };
   };
+  const host = options.host ?? '127.0.0.1';
+  // Beyond loopback anyone on the network could reach the lake: a token is a must there.
+  const authRequired = !isLoopback(host);
   const app = httpServer({
+    lake,
     readiness,
-    onInternalError: (error, route) =>
-      log('http.error', { route, message: String(error) }, `${route} failed: ${String(error)}`),
+    authRequired,
+    onInternalError: (error, route, requestId) =>
+      log(
+        'http.error',
+        { route, requestId, message: String(error) },
+        `${route} failed (request ${requestId}): ${String(error)}`,
+      ),
   });
-  await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
+  await app.listen({ host, port: options.port ?? 8080 });
   const { port, address } = app.server.address() as AddressInfo;
   log(
     'listening',
-    { host: address, port },
-    `Listening on http://${address}:${port} (/healthz, /readyz).`,
+    { host: address, port, auth: authRequired ? 'required' : 'optional' },
+    `Listening on http://${address}:${port} (/healthz, /readyz, /runs); API tokens ${authRequired ? 'required' : 'optional on loopback'}.`,
   );
+  if (authRequired && !(await lake.tokens.list()).some((t) => t.revokedAt === null))
+    log(
+      'auth.no_tokens',
+      {},
+      'No API token is valid yet, so every API request is refused: create one with lakebox token create NAME.',
+    );
 
   return {
     port,
@@ -101,6 +116,10 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
       await worker?.stop({ deadlineMs: options.drainTimeoutMs, handBackNow: stop.handBackNow });
     },
   };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function runFields(run: Run): Record<string, unknown> {

@@ -48,6 +48,7 @@ describe('lakebox serve on an embedded lake (SQLite)', () => {
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({
       error: { code: 'ROUTE_NOT_FOUND', message: expect.stringContaining('GET /nope') },
+      requestId: expect.any(String),
     });
 
     await server.event('leader.acquired');
