@@ -183,6 +183,29 @@ export class RunStore {
   }
 
   /**
+   * How many runs are queued and running now, by kind: one grouped count, for gauges.
+   *
+   * @example const active = await store.activeCounts(); // [{ kind: 'sync', status: 'running', count: 2 }]
+   */
+  async activeCounts(): Promise<
+    Array<{ kind: string; status: 'queued' | 'running'; count: number }>
+  > {
+    const rows = await this.db
+      .selectFrom('lb_run')
+      .select(['kind', 'status', (eb) => eb.fn.countAll<number | string>().as('count')])
+      .where('status', 'in', ['queued', 'running'])
+      .groupBy(['kind', 'status'])
+      .orderBy('kind')
+      .orderBy('status')
+      .execute();
+    return rows.map((r) => ({
+      kind: r.kind,
+      status: r.status as 'queued' | 'running',
+      count: Number(r.count),
+    }));
+  }
+
+  /**
    * The attempt that retried `id`, or null. Follow it repeatedly to reach the final attempt.
    *
    * @example const next = await store.nextAttempt(run.id);

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Lake } from '../lake.js';
 import { bearerAuth } from './bearer-auth.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import { installHttpMetrics } from './http-metrics.js';
 import { requestIdOf } from './request-id.js';
 import { healthRoutes, type Readiness } from './routes/health.js';
 import { runRoutes } from './routes/runs.js';
@@ -50,6 +51,7 @@ export function httpServer(options: HttpServerOptions): FastifyInstance {
     ),
   );
   app.setNotFoundHandler(notFoundHandler);
+  installHttpMetrics(app, options.lake);
   void app.register(healthRoutes(options.readiness));
   void app.register(runRoutes(options.lake));
   return app;

@@ -5,7 +5,7 @@ import { startCli, type CliProcess } from '../support/cli-process.js';
 import { runCli } from '../support/run-cli.js';
 import { tempLake } from '../support/temp-lake.js';
 
-describe('the HTTP API of lakebox serve: bearer tokens, request ids, error bodies', () => {
+describe('the HTTP API of lakebox serve: bearer tokens, request ids, error bodies, metrics', () => {
   let lake: Lake;
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -95,6 +95,39 @@ describe('the HTTP API of lakebox serve: bearer tokens, request ids, error bodie
     const wrong = await fetch(`${base}/runs`, { headers: { authorization: 'Bearer lbt_nope' } });
     expect(wrong.status).toBe(401);
   }, 60_000);
+
+  it('counts requests by route pattern and reports runs in flight at /metrics, in Prometheus text', async () => {
+    const app = httpServer({
+      lake,
+      readiness: async () => ({ ready: true, checks: {} }),
+      authRequired: false,
+    });
+    const queued = await lake.runs.create({ kind: 'job', name: 'waiting' });
+    for (const url of ['/runs', '/runs', `/runs/${queued.id}`, '/runs/run_nope', '/nowhere'])
+      await app.inject({ method: 'GET', url });
+    const metrics = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.statusCode).toBe(200);
+    expect(metrics.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = metrics.body;
+    expect(text).toContain(
+      'lakebox_http_requests_total{method="GET",route="/runs",status="200"} 2',
+    );
+    expect(text).toContain(
+      'lakebox_http_requests_total{method="GET",route="/runs/:id",status="200"} 1',
+    );
+    expect(text).toContain(
+      'lakebox_http_requests_total{method="GET",route="/runs/:id",status="404"} 1',
+    );
+    expect(text).toContain(
+      'lakebox_http_requests_total{method="GET",route="unmatched",status="404"} 1',
+    );
+    expect(text).toMatch(
+      /lakebox_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/runs"\} 2/,
+    );
+    expect(text).toContain('lakebox_runs{kind="job",status="queued"} 1');
+    expect(text).toContain('lakebox_process_resident_memory_bytes');
+    await app.close();
+  });
 
   it('refuses a body over the limit with 413 and the JSON error shape', async () => {
     const app = httpServer({

@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Lake } from '../lake.js';
+
+// From a fast in-process answer to a slow query, in seconds.
+const LATENCY_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10,
+];
+
+/**
+ * `GET /metrics` in Prometheus' text format, from prom-client: requests and their latency
+ * by route (the route's pattern, never the raw URL, so that ids do not make a series each),
+ * the runs queued and running by kind (counted when scraped), and the process's own
+ * figures (memory, CPU, event-loop lag). Each server has its own registry, so that two
+ * servers in one process (tests) never share series. Installed on the root instance (not
+ * registered as an encapsulated plugin) so that its response hook sees every route.
+ */
+export function installHttpMetrics(app: FastifyInstance, lake: Lake): void {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'lakebox_' });
+  const requests = new Counter({
+    name: 'lakebox_http_requests_total',
+    help: 'HTTP requests answered, by method, route and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'lakebox_http_request_duration_seconds',
+    help: 'Time from receiving a request to the end of its answer, by method and route.',
+    labelNames: ['method', 'route'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'lakebox_runs',
+    help: 'Runs queued and running in the lake, by kind and status.',
+    labelNames: ['kind', 'status'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { kind, status, count } of await lake.runs.activeCounts())
+        this.set({ kind, status }, count);
+    },
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  );
+}
