@@ -15,6 +15,12 @@ import type { RunKeyRow, ScheduleTickRow, SchedulerStateRow, WorkerRow } from '.
 import type { SyncFileRow, SyncReportRow, SyncTaskRow } from './schema-sync.js';
 import type { ApiTokenRow } from './schema-tokens.js';
 import type {
+  ModelAliasAuditRow,
+  ModelAliasRow,
+  ModelRow,
+  ModelVersionRow,
+} from './schema-models.js';
+import type {
   MigrationSourceRow,
   MigrationTableRow,
   MigrationTaskRow,
@@ -58,6 +64,10 @@ export interface MetaSchema {
   lb_quality_ruleset: QualityRulesetRow;
   lb_quality_result: QualityResultRow;
   lb_quality_rule_result: QualityRuleResultRow;
+  lb_model: ModelRow;
+  lb_model_version: ModelVersionRow;
+  lb_model_alias: ModelAliasRow;
+  lb_model_alias_audit: ModelAliasAuditRow;
   lb_api_token: ApiTokenRow;
 }
 

@@ -2,20 +2,49 @@ import { validateIdentifier } from '../catalog/identifier.js';
 import type { LakeServices } from '../lake-services.js';
 import type { Run } from '../runs/run.js';
 import type { RunContext, RunOutcome } from '../runs/run-executor.js';
+import { algorithmNamed } from './algorithms/algorithms.js';
+import type { Predictions } from './algorithms/algorithm.js';
+import { modelArtifact, readModelArtifact, type ModelArtifact } from './registry/model-artifact.js';
+import { parseModelRef } from './registry/model-ref.js';
+import { ModelRegistry, type AliasMoveRequest } from './registry/model-registry.js';
+import type {
+  AliasMove,
+  ModelStatus,
+  ModelSummary,
+  ModelVersion,
+} from './registry/model-version.js';
+import { predictRecords } from './registry/predict-records.js';
 import { trainModel, type TrainRequest } from './training/train-model.js';
 
 export const TRAIN_RUN_KIND = 'train';
 
+/** Two versions' metrics side by side: each metric either has, and b minus a. */
+export interface VersionComparison {
+  readonly a: ModelVersion;
+  readonly b: ModelVersion;
+  readonly metrics: ReadonlyArray<{
+    name: string;
+    a: number | null;
+    b: number | null;
+    delta: number | null;
+  }>;
+}
+
 /**
  * Machine learning on lake tables: training as runs of kind `train` (progress, cancel and
- * metrics like every run), the model written to the `models` zone.
+ * metrics like every run), each finished training registered as a new version of its model
+ * (artifacts in the `models` zone), statuses and aliases, and predictions by version ref
+ * (`churn:3`, `churn@production`, `churn`).
  *
  * @example
  * const run = await lake.ml.train('churn', { table: 'crm.customers', target: 'churned' });
- * console.log(run.metrics.auc);
+ * const scores = await lake.ml.predict('churn', [{ tenure: 3, plan: 'pro' }]);
  */
 export class MlService {
+  readonly #registry: ModelRegistry;
+
   constructor(private readonly services: LakeServices) {
+    this.#registry = new ModelRegistry(services.db, services.events);
     services.executor.register(TRAIN_RUN_KIND, (ctx) => this.#execute(ctx));
   }
 
@@ -33,13 +62,104 @@ export class MlService {
   }
 
   /**
-   * Trains and waits: the run's metrics hold the test metrics and row counts.
+   * Trains and waits: the run's metrics hold the test metrics, row counts and the version
+   * it registered (`version`).
    *
    * @example const run = await lake.ml.train('delay', { table: 'air.flights', target: 'late', algorithm: 'logistic', params: { l2: 1 } });
    */
   async train(name: string, request: TrainRequest): Promise<Run> {
     const run = await this.start(name, request);
     return this.services.executor.wait(run.id);
+  }
+
+  /** Every model with its version count, latest version and aliases. */
+  models(): Promise<ModelSummary[]> {
+    return this.#registry.models();
+  }
+
+  /**
+   * A model's versions, newest first.
+   *
+   * @throws LakeError MODEL_NOT_FOUND.
+   */
+  versions(model: string): Promise<ModelVersion[]> {
+    return this.#registry.versions(model.toLowerCase());
+  }
+
+  /**
+   * The version a ref names: `churn:3`, `churn@production`, or `churn` (its latest).
+   *
+   * @throws LakeError MODEL_NOT_FOUND, MODEL_VERSION_NOT_FOUND, INVALID_ARGUMENT for a bad ref.
+   */
+  async version(ref: string): Promise<ModelVersion> {
+    return this.#registry.version(parseModelRef(ref));
+  }
+
+  /** @example await lake.ml.setStatus('churn:3', 'approved'); */
+  async setStatus(ref: string, status: ModelStatus, by?: string): Promise<ModelVersion> {
+    return this.#registry.setStatus(parseModelRef(ref), status, by);
+  }
+
+  /**
+   * Points an alias at a version, atomically; with `expect`, only if the alias holds that
+   * version now. Every attempt is audited (see aliasHistory).
+   *
+   * @example await lake.ml.moveAlias('churn', 'production', 4, { expect: 3 });
+   * @throws LakeError MODEL_ALIAS_CONFLICT when `expect` does not hold.
+   */
+  moveAlias(
+    model: string,
+    alias: string,
+    version: number,
+    request?: AliasMoveRequest,
+  ): Promise<AliasMove> {
+    return this.#registry.moveAlias(model.toLowerCase(), alias, version, request);
+  }
+
+  /** Every attempt to move the model's aliases, refused ones included, oldest first. */
+  aliasHistory(model: string, alias?: string): Promise<AliasMove[]> {
+    return this.#registry.aliasHistory(model.toLowerCase(), alias);
+  }
+
+  /** Two versions' metrics side by side. @example await lake.ml.compare('churn:3', 'churn:4') */
+  async compare(a: string, b: string): Promise<VersionComparison> {
+    const [left, right] = await Promise.all([this.version(a), this.version(b)]);
+    const names = [
+      ...new Set([...Object.keys(left.metrics), ...Object.keys(right.metrics)]),
+    ].sort();
+    return {
+      a: left,
+      b: right,
+      metrics: names.map((name) => {
+        const x = left.metrics[name] ?? null;
+        const y = right.metrics[name] ?? null;
+        return { name, a: x, b: y, delta: x === null || y === null ? null : y - x };
+      }),
+    };
+  }
+
+  /** The version's artifact: feature schema, metrics, lineage and the model document. */
+  async load(ref: string): Promise<ModelArtifact> {
+    const version = await this.version(ref);
+    return readModelArtifact(this.services.store, version.artifactKey);
+  }
+
+  /**
+   * Predictions for records, by the version a ref names. Records are encoded by the
+   * model's own feature schema (in DuckDB, as at training); binary models give P(class 1),
+   * multiclass ones a row of probabilities per record (`width` columns), regression the value.
+   *
+   * @example const { values } = await lake.ml.predict('churn@production', [{ tenure: 3, plan: 'pro' }]);
+   * @throws LakeError INVALID_ARGUMENT naming features the records lack.
+   */
+  async predict(
+    ref: string,
+    records: ReadonlyArray<Record<string, unknown>>,
+  ): Promise<Predictions & { version: ModelVersion; classes: readonly string[] | null }> {
+    const version = await this.version(ref);
+    const artifact = await readModelArtifact(this.services.store, version.artifactKey);
+    const predictions = await predictRecords(this.services, artifact, records);
+    return { ...predictions, version, classes: artifact.classes };
   }
 
   async #execute(ctx: RunContext): Promise<RunOutcome> {
@@ -67,24 +187,35 @@ export class MlService {
         'warn',
         `${trained.rows.dropped} row(s) left out: null target, weight or split time`,
       );
-    // One document, put whole: the store makes it visible only when complete.
-    const key = `models/${name}/${ctx.run.id}/model.json`;
-    const artifact = {
-      name,
+    // The files first, each put whole (the store shows an object only when complete), then
+    // the version in one transaction: a training killed before it registers nothing.
+    const folder = `models/${name}/${ctx.run.id}`;
+    const artifact = modelArtifact(name, trained);
+    await this.services.store.put(
+      `${folder}/model.json`,
+      Buffer.from(`${JSON.stringify(artifact)}\n`),
+      {
+        contentType: 'application/json',
+      },
+    );
+    const algorithm = algorithmNamed(trained.algorithm);
+    if (algorithm.toOnnx)
+      await this.services.store.put(
+        `${folder}/model.onnx`,
+        Buffer.from(algorithm.toOnnx(trained.model, trained.plan.features)),
+        { contentType: 'application/octet-stream' },
+      );
+    ctx.signal.throwIfAborted();
+    const version = await this.#registry.register({
+      model: name,
+      origin: 'trained',
       algorithm: trained.algorithm,
       problem: trained.plan.problem,
-      classes: trained.plan.classes ?? null,
-      features: trained.plan.features,
-      target: trained.plan.target ?? null,
+      runId: ctx.run.id,
+      artifactKey: `${folder}/model.json`,
       metrics: trained.metrics,
-      importance: trained.importance,
-      lineage: trained.lineage,
-      model: trained.document,
-    };
-    await this.services.store.put(key, Buffer.from(`${JSON.stringify(artifact)}\n`), {
-      contentType: 'application/json',
     });
-    await ctx.info(`wrote ${key}`);
+    await ctx.info(`registered ${name}:${version.version} (${folder}/)`);
     return {
       status:
         trained.plan.skipped.length > 0 || trained.rows.dropped > 0
@@ -92,6 +223,7 @@ export class MlService {
           : 'succeeded',
       metrics: {
         ...trained.metrics,
+        version: version.version,
         rowsTrain: trained.rows.train,
         rowsValidation: trained.rows.validation,
         rowsTest: trained.rows.test,
