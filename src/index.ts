@@ -123,3 +123,13 @@ export type {
   TransformationRule,
 } from './migrate/db/table-mapping.js';
 export type { ConnectionCheck, SourceEngine } from './migrate/db/source.js';
+export type { MlService, VersionComparison } from './ml/ml-service.js';
+export type {
+  ModelVersion,
+  ModelSummary,
+  ModelStatus,
+  AliasMove,
+} from './ml/registry/model-version.js';
+export type { ModelArtifact } from './ml/registry/model-artifact.js';
+export type { TokenService } from './tokens/token-service.js';
+export type { ApiToken, CreatedApiToken } from './tokens/api-token.js';

@@ -16,6 +16,7 @@ import { queryCommand } from './commands/query-command.js';
 import { runCommand, runsCommand } from './commands/runs-command.js';
 import { historyCommand, tableCommand, tablesCommand } from './commands/tables-command.js';
 import { tokenCommand } from './commands/token-command.js';
+import { mlCommand } from './commands/ml-command.js';
 import { schedulesCommand } from './commands/schedules-command.js';
 import { serveCommand } from './commands/serve-command.js';
 import { workerCommand } from './commands/worker-command.js';
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
     serveCommand(),
     schedulesCommand(),
     tokenCommand(),
+    mlCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }
