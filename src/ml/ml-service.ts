@@ -1,4 +1,6 @@
+import { buffer } from 'node:stream/consumers';
 import { validateIdentifier } from '../catalog/identifier.js';
+import { LakeError } from '../errors/lake-error.js';
 import type { LakeServices } from '../lake-services.js';
 import type { Run } from '../runs/run.js';
 import type { RunContext, RunOutcome } from '../runs/run-executor.js';
@@ -13,7 +15,10 @@ import type {
   ModelSummary,
   ModelVersion,
 } from './registry/model-version.js';
-import { predictRecords } from './registry/predict-records.js';
+import { recordsFrame } from './registry/records-frame.js';
+import type { ModelRuntime, RuntimeName } from './runtime/model-runtime.js';
+import { nativeRuntime } from './runtime/native-runtime.js';
+import { onnxRuntime } from './runtime/onnx-runtime.js';
 import { trainModel, type TrainRequest } from './training/train-model.js';
 
 export const TRAIN_RUN_KIND = 'train';
@@ -145,6 +150,26 @@ export class MlService {
   }
 
   /**
+   * A runtime that scores frames with the version: `native` (the algorithm's own scorer)
+   * or `onnx` (its ONNX export in onnxruntime-node, for the algorithms that export one).
+   * Close it when done.
+   *
+   * @throws LakeError INVALID_ARGUMENT when the version has no ONNX export.
+   */
+  async runtime(ref: string, name: RuntimeName = 'native'): Promise<ModelRuntime> {
+    const version = await this.version(ref);
+    const artifact = await readModelArtifact(this.services.store, version.artifactKey);
+    if (name === 'native') return nativeRuntime(artifact);
+    const key = version.artifactKey.replace(/model\.json$/, 'model.onnx');
+    if (!(await this.services.store.head(key)))
+      throw new LakeError(
+        'INVALID_ARGUMENT',
+        `${version.model}:${version.version} (${version.algorithm}) has no ONNX export; score it with the native runtime.`,
+      );
+    return onnxRuntime(await buffer(await this.services.store.get(key)), key);
+  }
+
+  /**
    * Predictions for records, by the version a ref names. Records are encoded by the
    * model's own feature schema (in DuckDB, as at training); binary models give P(class 1),
    * multiclass ones a row of probabilities per record (`width` columns), regression the value.
@@ -155,11 +180,17 @@ export class MlService {
   async predict(
     ref: string,
     records: ReadonlyArray<Record<string, unknown>>,
+    options: { runtime?: RuntimeName } = {},
   ): Promise<Predictions & { version: ModelVersion; classes: readonly string[] | null }> {
     const version = await this.version(ref);
     const artifact = await readModelArtifact(this.services.store, version.artifactKey);
-    const predictions = await predictRecords(this.services, artifact, records);
-    return { ...predictions, version, classes: artifact.classes };
+    const frame = await recordsFrame(this.services, artifact, records);
+    const runtime = await this.runtime(`${version.model}:${version.version}`, options.runtime);
+    try {
+      return { ...(await runtime.predict(frame)), version, classes: artifact.classes };
+    } finally {
+      await runtime.close();
+    }
   }
 
   async #execute(ctx: RunContext): Promise<RunOutcome> {

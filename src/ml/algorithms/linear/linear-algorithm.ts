@@ -7,6 +7,7 @@ import type { Algorithm } from '../algorithm.js';
 import { numberParams } from '../algorithm-params.js';
 import { linearImportance } from '../design-matrix.js';
 import { fitLinear } from './linear-fit.js';
+import { linearToOnnx } from './linear-onnx.js';
 import type { LinearModel } from './linear-model.js';
 import { predictLinear } from './linear-predict.js';
 import { deserializeLinear, serializeLinear } from './linear-serialize.js';
@@ -36,6 +37,7 @@ export const linearRegression: Algorithm<LinearParams, LinearModel> = {
   predict: predictLinear,
   serialize: serializeLinear,
   deserialize: deserializeLinear,
+  toOnnx: linearToOnnx,
   importance(model) {
     const into: Record<string, number> = {};
     linearImportance(model.layout, model.coefficients, 1, into);

@@ -8,6 +8,7 @@ import type { Algorithm } from '../algorithm.js';
 import { numberParams } from '../algorithm-params.js';
 import { linearImportance } from '../design-matrix.js';
 import { fitLogistic } from './logistic-fit.js';
+import { logisticToOnnx } from './logistic-onnx.js';
 import { scoreBlocks, type LogisticModel } from './logistic-model.js';
 import { predictLogistic } from './logistic-predict.js';
 import { deserializeLogistic, serializeLogistic } from './logistic-serialize.js';
@@ -37,6 +38,7 @@ export const logisticRegression: Algorithm<LogisticParams, LogisticModel> = {
   predict: predictLogistic,
   serialize: serializeLogistic,
   deserialize: deserializeLogistic,
+  toOnnx: logisticToOnnx,
   importance(model) {
     const into: Record<string, number> = {};
     const stride = model.layout.width + 1;
