@@ -6,6 +6,7 @@ import type { Run } from '../runs/run.js';
 import type { RunContext, RunOutcome } from '../runs/run-executor.js';
 import { algorithmNamed } from './algorithms/algorithms.js';
 import type { Predictions } from './algorithms/algorithm.js';
+import { importModel, type ImportRequest } from './registry/import-model.js';
 import { modelArtifact, readModelArtifact, type ModelArtifact } from './registry/model-artifact.js';
 import { parseModelRef } from './registry/model-ref.js';
 import { ModelRegistry, type AliasMoveRequest } from './registry/model-registry.js';
@@ -143,6 +144,18 @@ export class MlService {
     };
   }
 
+  /**
+   * Registers a model trained elsewhere as the next version of `name`: an XGBoost JSON
+   * model (`save_model`), which becomes a Lakebox tree ensemble, or an ONNX file.
+   *
+   * @example await lake.ml.import('churn', './xgb.json', { format: 'xgboost' });
+   * @throws LakeError FILE_NOT_FOUND, UNSUPPORTED_FORMAT, MALFORMED_FILE, INVALID_ARGUMENT.
+   */
+  async import(name: string, file: string, request: ImportRequest): Promise<ModelVersion> {
+    const model = validateIdentifier(name, 'model name');
+    return this.#registry.register(await importModel(this.services.store, model, file, request));
+  }
+
   /** The version's artifact: feature schema, metrics, lineage and the model document. */
   async load(ref: string): Promise<ModelArtifact> {
     const version = await this.version(ref);
@@ -152,14 +165,21 @@ export class MlService {
   /**
    * A runtime that scores frames with the version: `native` (the algorithm's own scorer)
    * or `onnx` (its ONNX export in onnxruntime-node, for the algorithms that export one).
-   * Close it when done.
+   * Close it when done. Unless told, `native` (`onnx` for an imported ONNX model).
    *
    * @throws LakeError INVALID_ARGUMENT when the version has no ONNX export.
    */
-  async runtime(ref: string, name: RuntimeName = 'native'): Promise<ModelRuntime> {
+  async runtime(ref: string, name?: RuntimeName): Promise<ModelRuntime> {
     const version = await this.version(ref);
     const artifact = await readModelArtifact(this.services.store, version.artifactKey);
-    if (name === 'native') return nativeRuntime(artifact);
+    // An imported ONNX model has no scorer of its own.
+    const onnxOnly = artifact.algorithm === 'onnx';
+    if (name === 'native' && onnxOnly)
+      throw new LakeError(
+        'INVALID_ARGUMENT',
+        `${version.model}:${version.version} was imported as ONNX and scores only through onnxruntime (runtime "onnx").`,
+      );
+    if ((name ?? (onnxOnly ? 'onnx' : 'native')) === 'native') return nativeRuntime(artifact);
     const key = version.artifactKey.replace(/model\.json$/, 'model.onnx');
     if (!(await this.services.store.head(key)))
       throw new LakeError(

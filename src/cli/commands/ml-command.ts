@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { LakeError } from '../../errors/lake-error.js';
 import type { ModelStatus, ModelVersion } from '../../ml/registry/model-version.js';
 import { CliContext } from '../cli-context.js';
@@ -149,6 +149,50 @@ export function mlCommand(): Command {
       );
     });
 
+  ml.command('import')
+    .description('register a model trained elsewhere (XGBoost JSON or ONNX) as the next version')
+    .argument('<file>', 'the model file: XGBoost save_model JSON, or .onnx')
+    .requiredOption('--name <model>', 'the model to add the version to')
+    .addOption(
+      new Option('--format <format>', 'the file format')
+        .choices(['xgboost', 'onnx'])
+        .makeOptionMandatory(),
+    )
+    .option(
+      '--features <names>',
+      "input columns in the model's order, comma-separated (needed for ONNX)",
+      list,
+    )
+    .addOption(
+      new Option('--problem <problem>', 'ONNX: what the output is').choices([
+        'binary',
+        'multiclass',
+        'regression',
+      ]),
+    )
+    .option('--classes <names>', 'ONNX: names of the output columns, comma-separated', list)
+    .action(
+      async (
+        file: string,
+        opts: {
+          name: string;
+          format: 'xgboost' | 'onnx';
+          features?: string[];
+          problem?: 'binary' | 'multiclass' | 'regression';
+          classes?: string[];
+        },
+        command: Command,
+      ) => {
+        const context = CliContext.of(command);
+        const { name, ...request } = opts;
+        const version = await (await context.lake()).ml.import(name, file, request);
+        if (context.output.json) return context.output.data(version);
+        context.output.line(
+          `Imported ${file} as ${version.model}:${version.version} (${version.origin}, ${version.problem}).`,
+        );
+      },
+    );
+
   ml.command('predict')
     .description('score records with a version: JSON lines in, one prediction per line out')
     .argument('<version>', 'NAME:VERSION, NAME@ALIAS or NAME')
@@ -226,6 +270,13 @@ async function recordsFrom(opts: {
       throw new LakeError('INVALID_ARGUMENT', `Record ${i + 1} is not a JSON object.`);
   });
   return values as Record<string, unknown>[];
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 function wholeNumber(value: string): number {

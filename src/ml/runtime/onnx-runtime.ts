@@ -23,13 +23,28 @@ export async function onnxRuntime(bytes: Uint8Array, label: string): Promise<Mod
       { cause },
     );
   }
+  // Lakebox's exports read `features` and give `predictions`; an imported model's first
+  // input and its `predictions` output (else its first tensor output) are taken.
+  const input = session.inputNames[0]!;
+  const inputType = session.inputMetadata[0]?.isTensor ? session.inputMetadata[0].type : 'float64';
+  const tensorOutputs = session.outputMetadata.filter((m) => m.isTensor).map((m) => m.name);
+  const output = tensorOutputs.includes('predictions') ? 'predictions' : tensorOutputs[0];
+  if (!output || (inputType !== 'float64' && inputType !== 'float32'))
+    throw new LakeError(
+      'UNSUPPORTED_FORMAT',
+      `${label}: Lakebox scores ONNX models with one numeric input of a row per record and a tensor output; this one takes ${inputType} and gives ${session.outputNames.join(', ')}.`,
+    );
   return {
     name: 'onnx',
     async predict(frame) {
       const width = frame.features.length;
-      const input = new ort.Tensor('float64', rowMajor(frame), [frame.rows, width]);
-      const { predictions } = await session.run({ features: input });
-      const values = Float64Array.from(predictions!.data as Float64Array);
+      const matrix = rowMajor(frame);
+      const tensor =
+        inputType === 'float64'
+          ? new ort.Tensor('float64', matrix, [frame.rows, width])
+          : new ort.Tensor('float32', Float32Array.from(matrix), [frame.rows, width]);
+      const results = await session.run({ [input]: tensor });
+      const values = Float64Array.from(results[output]!.data as ArrayLike<number>);
       return { values, width: frame.rows ? values.length / frame.rows : 1 };
     },
     close: () => session.release(),
