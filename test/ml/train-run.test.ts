@@ -53,4 +53,34 @@ describe('lake.ml.train', () => {
     expect(run.error).toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(run.error!.message).toMatch(/one value only/);
   });
+
+  it('takes 100,000 levels, NaN and infinity in its stride: capped levels logged, every metric finite', async () => {
+    await lake.writeTable('air.wide', {
+      sql: `SELECT 'code_' || i AS code,
+        CASE WHEN i % 7 = 0 THEN 'NaN'::DOUBLE WHEN i % 11 = 0 THEN 'inf'::DOUBLE ELSE (i * 37) % 24 END AS hour,
+        CASE WHEN (i * 37) % 24 > 16 THEN 1 ELSE 0 END AS late
+        FROM range(100000) t(i)`,
+    });
+    const run = await lake.ml.train('wide', {
+      table: 'air.wide',
+      target: 'late',
+      algorithm: 'gbdt',
+      params: { rounds: 10 },
+    });
+    expect(run.status).toBe('succeeded');
+    for (const [name, value] of Object.entries(run.metrics))
+      expect(Number.isFinite(value), `${name} = ${value}`).toBe(true);
+    const logs = await lake.runs.logs(run.id);
+    expect(logs.map((l) => l.message).join('\n')).toMatch(
+      /code: kept the \d+ most frequent of 100000 levels/,
+    );
+  }, 60_000);
+
+  it('fails the run, naming the cause, for an empty input', async () => {
+    await lake.writeTable('air.none', { sql: 'SELECT 1 AS hour, 0 AS late WHERE false' });
+    const run = await lake.ml.train('none', { table: 'air.none', target: 'late' });
+    expect(run.status).toBe('failed');
+    expect(run.error!.message).toMatch(/no values|no rows/);
+    expect(await lake.ml.models()).toEqual([]);
+  });
 });

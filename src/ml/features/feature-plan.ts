@@ -87,7 +87,12 @@ export async function planFeatures(
   );
 
   const skipped: SkippedColumn[] = [];
-  const stats = await columnStats(session, select, candidates);
+  const { rows, columns: stats } = await columnStats(session, select, candidates);
+  if (rows === 0)
+    throw new LakeError(
+      'INVALID_ARGUMENT',
+      'The input has no rows (the table is empty, or the query selects none): there is nothing to train on.',
+    );
   const features: FeatureSchema[] = [];
   const categoricals: Column[] = [];
   for (const column of candidates) {
@@ -163,26 +168,26 @@ export async function planFeatures(
   };
 }
 
+/** Row count, and per column its non-null count and whether it has 0, 1 or 2+ values. */
 async function columnStats(
   session: TableSession,
   select: string,
   columns: readonly Column[],
-): Promise<Map<string, { nonNull: number; distinct: number }>> {
+): Promise<{ rows: number; columns: Map<string, { nonNull: number; distinct: number }> }> {
   const stats = new Map<string, { nonNull: number; distinct: number }>();
-  if (columns.length === 0) return stats;
-  const list = columns
-    .map((c, i) => {
-      const q = quoteIdentifier(c.name);
-      // Two distinct values suffice to know a column is not constant.
-      return `count(${q}) AS n${i}, least(approx_count_distinct(${q}), 2) + (CASE WHEN min(${q}) IS DISTINCT FROM max(${q}) THEN 2 ELSE 0 END) AS d${i}`;
-    })
-    .join(', ');
-  const [row] = await session.rows(`SELECT ${list} FROM (${select}) AS lakebox_stats`);
+  const list = columns.map((c, i) => {
+    const q = quoteIdentifier(c.name);
+    // Two distinct values suffice to know a column is not constant.
+    return `count(${q}) AS n${i}, least(approx_count_distinct(${q}), 2) + (CASE WHEN min(${q}) IS DISTINCT FROM max(${q}) THEN 2 ELSE 0 END) AS d${i}`;
+  });
+  const [row] = await session.rows(
+    `SELECT ${['count(*) AS lakebox_rows', ...list].join(', ')} FROM (${select}) AS lakebox_stats`,
+  );
   columns.forEach((c, i) => {
     const distinct = Number(row![`d${i}`]);
     stats.set(c.name, { nonNull: Number(row![`n${i}`]), distinct: distinct >= 2 ? 2 : distinct });
   });
-  return stats;
+  return { rows: Number(row!['lakebox_rows']), columns: stats };
 }
 
 async function topLevels(
