@@ -37,8 +37,8 @@ export interface GrowInput {
   readonly grad: Float64Array;
   readonly hess: Float64Array;
   readonly params: GbdtParams;
-  /** Buffers reused across trees: `rows * 2` doubles and `rows` indices. */
-  readonly scratch: { readonly values: Float64Array; readonly indices: Uint32Array };
+  /** A buffer of `rows` indices reused across trees. */
+  readonly scratch: { readonly indices: Uint32Array };
 }
 
 type NextLeaf = (nodes: readonly GrownNode[], open: readonly number[]) => number;
@@ -93,18 +93,7 @@ export function growTree(input: GrowInput): GrownNode[] {
   };
 
   const rootHistogram = take();
-  buildHistogram(
-    rootHistogram,
-    layout,
-    binned.columns,
-    features,
-    order,
-    0,
-    input.rows,
-    grad,
-    hess,
-    input.scratch.values,
-  );
+  buildHistogram(rootHistogram, layout, binned, features, order, 0, input.rows, grad, hess);
   consider(0, rootHistogram);
 
   let leaves = 1;
@@ -148,14 +137,13 @@ export function growTree(input: GrowInput): GrownNode[] {
     buildHistogram(
       smallHistogram,
       layout,
-      binned.columns,
+      binned,
       features,
       order,
       smallNode.start,
       smallNode.end,
       grad,
       hess,
-      input.scratch.values,
     );
     // The larger child's histogram overwrites its parent's, which is no longer needed.
     subtractHistogram(
