@@ -47,9 +47,9 @@ export class MlService {
     const request = ctx.parameters as TrainRequest;
     const trained = await trainModel(this.services, request, {
       signal: ctx.signal,
-      onProgress: (step, total, metric) =>
+      onProgress: (step, total, metric, phase) =>
         void ctx.setProgress({
-          phase: 'fit',
+          phase: phase ?? 'fit',
           done: step,
           total,
           ...(metric ? { message: `${metric.name} ${metric.value.toPrecision(6)}` } : {}),
@@ -67,6 +67,11 @@ export class MlService {
         'warn',
         `${trained.rows.dropped} row(s) left out: null target, weight or split time`,
       );
+    for (const trial of trained.tuning?.trials ?? [])
+      await ctx.log(
+        trial.error ? 'warn' : 'info',
+        `trial ${trial.trial} ${trial.algorithm} ${JSON.stringify(trial.params)} on ${trial.trainRows} rows: ${trial.error ?? `validation ${trained.tuning!.metric.name} ${trial.score!.toPrecision(6)}`} (${trial.ms} ms)`,
+      );
     // One document, put whole: the store makes it visible only when complete.
     const key = `models/${name}/${ctx.run.id}/model.json`;
     const artifact = {
@@ -78,6 +83,16 @@ export class MlService {
       target: trained.plan.target ?? null,
       metrics: trained.metrics,
       importance: trained.importance,
+      evaluation: trained.evaluation,
+      // Without the times, so the same data, parameters and seed give the same bytes.
+      ...(trained.tuning
+        ? {
+            tuning: {
+              ...trained.tuning,
+              trials: trained.tuning.trials.map(({ ms: _ms, ...trial }) => trial),
+            },
+          }
+        : {}),
       lineage: trained.lineage,
       model: trained.document,
     };
@@ -97,6 +112,9 @@ export class MlService {
         rowsTest: trained.rows.test,
         rowsDropped: trained.rows.dropped,
         features: trained.plan.features.length,
+        ...(trained.tuning
+          ? { trials: trained.tuning.trials.length, bestTrial: trained.tuning.best }
+          : {}),
       },
     };
   }
