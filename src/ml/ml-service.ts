@@ -3,6 +3,8 @@ import type { LakeServices } from '../lake-services.js';
 import type { Run } from '../runs/run.js';
 import type { RunContext, RunOutcome } from '../runs/run-executor.js';
 import { trainModel, type TrainRequest } from './training/train-model.js';
+import { trainRunLocator, type ModelLocator } from './report/model-locator.js';
+import { reportModel, type ModelReport } from './report/model-report.js';
 
 export const TRAIN_RUN_KIND = 'train';
 
@@ -15,8 +17,29 @@ export const TRAIN_RUN_KIND = 'train';
  * console.log(run.metrics.auc);
  */
 export class MlService {
-  constructor(private readonly services: LakeServices) {
+  readonly #locator: ModelLocator;
+
+  /** `locator` resolves what `report` is given; train run ids unless told (the registry adds versions). */
+  constructor(
+    private readonly services: LakeServices,
+    locator?: ModelLocator,
+  ) {
+    this.#locator = locator ?? trainRunLocator(services.runs, TRAIN_RUN_KIND);
     services.executor.register(TRAIN_RUN_KIND, (ctx) => this.#execute(ctx));
+  }
+
+  /**
+   * The metrics, confusion matrix, importance and search of a trained model, with its charts
+   * (ROC, precision-recall, importance, residuals: those that fit its problem) written as SVG
+   * beside the model in the `models` zone.
+   *
+   * @example
+   * const report = await lake.ml.report(run.id);
+   * console.log(report.metrics.auc, report.charts.roc); // 0.83 'models/delay/run_.../roc.svg'
+   * @throws LakeError RUN_NOT_FOUND for an unknown id; INVALID_ARGUMENT for a run with no model.
+   */
+  async report(ref: string): Promise<ModelReport> {
+    return reportModel(this.services.store, await this.#locator.locate(ref));
   }
 
   /**
