@@ -10,6 +10,7 @@ import { initCommand } from './commands/init-command.js';
 import { jobCommand } from './commands/job-command.js';
 import { loadCommand, vacuumCommand } from './commands/load-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
+import { mlCommand } from './commands/ml-command.js';
 import { sourceCommand } from './commands/source-command.js';
 import { qualityCommand } from './commands/quality-command.js';
 import { queryCommand } from './commands/query-command.js';
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
     crawlCommand(),
     qualityCommand(),
     jobCommand(),
+    mlCommand(),
     syncCommand(),
     workerCommand(),
     serveCommand(),
