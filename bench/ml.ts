@@ -80,22 +80,22 @@ async function prepare(dir: string): Promise<number> {
   return rows;
 }
 
-function child(command: string, args: string[]): Result {
+function child(command: string, args: string[], threads = THREADS): Result {
   const stdout = execFileSync(command, args, {
     encoding: 'utf8',
     env: {
       ...process.env,
-      BENCH_THREADS: String(THREADS),
-      OMP_NUM_THREADS: String(THREADS),
-      OPENBLAS_NUM_THREADS: String(THREADS),
+      BENCH_THREADS: String(threads),
+      OMP_NUM_THREADS: String(threads),
+      OPENBLAS_NUM_THREADS: String(threads),
     },
     maxBuffer: 1 << 20,
   });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Result;
 }
 
-const lakebox = (mode: string) =>
-  child(process.execPath, ['--import', 'tsx', here('fit-lakebox.ts'), mode, dir]);
+const lakebox = (mode: string, threads = THREADS) =>
+  child(process.execPath, ['--import', 'tsx', here('fit-lakebox.ts'), mode, dir], threads);
 const anchor = (python: string, mode: string) => child(python, [here('anchors.py'), mode, dir]);
 const med = (results: Result[], key: string) => median(results.map((r) => Number(r[key])));
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
@@ -114,11 +114,14 @@ try {
     );
 
   const gbdt: Result[] = [];
+  const gbdtOneThread: Result[] = [];
   const xgb: Result[] = [];
   const logistic: Result[] = [];
   const codes: Result[] = [];
   for (let i = 0; i < RUNS; i++) {
     gbdt.push(lakebox('gbdt'));
+    // What the worker threads bring, measured beside them.
+    if (THREADS > 1) gbdtOneThread.push(lakebox('gbdt', 1));
     if (python) xgb.push(anchor(python, 'xgboost'));
     logistic.push(lakebox('logistic'));
     if (python) codes.push(anchor(python, 'sklearn-codes'));
@@ -127,9 +130,11 @@ try {
   const onehot = python ? anchor(python, 'sklearn-onehot') : undefined;
 
   console.log('\ngradient-boosted trees, depth 6, learning rate 0.1, 100 rounds');
-  figure('Lakebox gbdt: training time, median', ms(med(gbdt, 'fitMs')));
+  figure(`Lakebox gbdt on ${THREADS} threads: training time, median`, ms(med(gbdt, 'fitMs')));
   figure('Lakebox gbdt: test AUC', med(gbdt, 'auc').toFixed(4));
   figure('Lakebox gbdt: peak RSS of the process', mb(med(gbdt, 'maxRssKb')));
+  if (gbdtOneThread.length > 0)
+    figure('Lakebox gbdt on 1 thread: training time, median', ms(med(gbdtOneThread, 'fitMs')));
   if (python) {
     figure(
       `XGBoost ${xgb[0]!['version']} hist (${xgb[0]!['categorical']} categoricals): time, median`,

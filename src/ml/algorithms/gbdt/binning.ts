@@ -71,7 +71,8 @@ export function applyBins(
       : binCategorical(feature.values as Int32Array, bin);
   });
   const width = columns.length;
-  const packed = new Uint8Array(rows * width);
+  // Shared memory, so histogram workers read the bins without a copy.
+  const packed = new Uint8Array(new SharedArrayBuffer(Math.max(1, rows * width)));
   columns.forEach((column, f) => {
     for (let i = 0; i < rows; i++) packed[i * width + f] = column[i]!;
   });

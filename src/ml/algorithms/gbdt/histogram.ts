@@ -4,6 +4,7 @@
  * summed row by row; the other is its parent minus it, which halves the work at least.
  */
 import type { BinnedFeatures, FeatureBins } from './binning.js';
+import { sumRows } from './histogram-kernel.js';
 
 export class HistogramLayout {
   /** Offset (in bins) of each feature's first bin. */
@@ -42,27 +43,27 @@ export function buildHistogram(
   hess: Float64Array,
 ): void {
   out.fill(0);
-  const packed = binned.packed;
-  const width = binned.columns.length;
   const count = features.length;
   // Slot (in doubles) of bin 0 of each chosen feature, and which byte of a row it reads.
-  const base = new Int32Array(count);
-  const byte = new Int32Array(count);
+  const slots = new Int32Array(count);
+  const bytes = new Int32Array(count);
   for (let k = 0; k < count; k++) {
-    byte[k] = features[k]!;
-    base[k] = layout.offsets[features[k]!]! * 2;
+    bytes[k] = features[k]!;
+    slots[k] = layout.offsets[features[k]!]! * 2;
   }
-  for (let i = start; i < end; i++) {
-    const row = order[i]!;
-    const g = grad[row]!;
-    const h = hess[row]!;
-    const at = row * width;
-    for (let k = 0; k < count; k++) {
-      const slot = base[k]! + 2 * packed[at + byte[k]!]!;
-      out[slot]! += g;
-      out[slot + 1]! += h;
-    }
-  }
+  sumRows(
+    out,
+    binned.packed,
+    binned.columns.length,
+    order,
+    start,
+    end,
+    grad,
+    hess,
+    slots,
+    bytes,
+    count,
+  );
 }
 
 /** `out = parent - child`, over the given features' bins. */
