@@ -123,3 +123,10 @@ export type {
   TransformationRule,
 } from './migrate/db/table-mapping.js';
 export type { ConnectionCheck, SourceEngine } from './migrate/db/source.js';
+export type { MlService } from './ml/ml-service.js';
+export type { TrainRequest } from './ml/training/train-model.js';
+export type { TuneSpec, TuneStrategy } from './ml/tuning/tune-spec.js';
+export type { SearchSpace, ParamRange, NumberRange, Choices } from './ml/tuning/search-space.js';
+export type { TrialRecord } from './ml/tuning/trial.js';
+export type { ModelReport } from './ml/report/model-report.js';
+export type { ModelLocator, LocatedModel } from './ml/report/model-locator.js';
