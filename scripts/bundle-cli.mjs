@@ -1,7 +1,8 @@
 // Bundles the CLI into a few ESM files. Loading one bundle instead of hundreds of modules
 // (and not having Node lex every CommonJS dependency for its exports) is most of what keeps
 // `lakebox query "select 1"` fast. Native addons, the AWS SDK and esbuild (which finds its
-// binary next to its own files) stay external packages.
+// binary next to its own files) stay external packages, as do vega and vega-lite (loaded on
+// first use by `ml report`; bundled, vega-lite's module lost its named exports).
 import { rm } from 'node:fs/promises';
 import { build } from 'esbuild';
 
@@ -25,6 +26,10 @@ await build({
     '@aws-sdk/*',
     'apache-arrow',
     'esbuild',
+    'vega',
+    'vega-lite',
+    // Its native bindings for every platform sit beside its own files; loaded only to score ONNX.
+    'onnxruntime-node',
   ],
   banner: {
     js: "import { createRequire as __lakeboxCreateRequire } from 'node:module'; const require = __lakeboxCreateRequire(import.meta.url);",

@@ -133,3 +133,9 @@ export type {
 export type { ModelArtifact } from './ml/registry/model-artifact.js';
 export type { TokenService } from './tokens/token-service.js';
 export type { ApiToken, CreatedApiToken } from './tokens/api-token.js';
+export type { TrainRequest } from './ml/training/train-model.js';
+export type { TuneSpec, TuneStrategy } from './ml/tuning/tune-spec.js';
+export type { SearchSpace, ParamRange, NumberRange, Choices } from './ml/tuning/search-space.js';
+export type { TrialRecord } from './ml/tuning/trial.js';
+export type { ModelReport } from './ml/report/model-report.js';
+export type { ModelLocator, LocatedModel } from './ml/report/model-locator.js';

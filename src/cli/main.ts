@@ -10,13 +10,13 @@ import { initCommand } from './commands/init-command.js';
 import { jobCommand } from './commands/job-command.js';
 import { loadCommand, vacuumCommand } from './commands/load-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
+import { mlCommand } from './commands/ml-command.js';
 import { sourceCommand } from './commands/source-command.js';
 import { qualityCommand } from './commands/quality-command.js';
 import { queryCommand } from './commands/query-command.js';
 import { runCommand, runsCommand } from './commands/runs-command.js';
 import { historyCommand, tableCommand, tablesCommand } from './commands/tables-command.js';
 import { tokenCommand } from './commands/token-command.js';
-import { mlCommand } from './commands/ml-command.js';
 import { schedulesCommand } from './commands/schedules-command.js';
 import { serveCommand } from './commands/serve-command.js';
 import { workerCommand } from './commands/worker-command.js';
@@ -52,12 +52,12 @@ export function buildProgram(): Command {
     crawlCommand(),
     qualityCommand(),
     jobCommand(),
+    mlCommand(),
     syncCommand(),
     workerCommand(),
     serveCommand(),
     schedulesCommand(),
     tokenCommand(),
-    mlCommand(),
   ]) {
     program.addCommand(command.exitOverride());
   }

@@ -20,6 +20,9 @@ import { recordsFrame } from './registry/records-frame.js';
 import type { ModelRuntime, RuntimeName } from './runtime/model-runtime.js';
 import { nativeRuntime } from './runtime/native-runtime.js';
 import { onnxRuntime } from './runtime/onnx-runtime.js';
+import { trainRunLocator } from './report/model-locator.js';
+import { reportModel, type ModelReport } from './report/model-report.js';
+import { versionLocator } from './registry/version-locator.js';
 import { trainModel, type TrainRequest } from './training/train-model.js';
 
 export const TRAIN_RUN_KIND = 'train';
@@ -52,6 +55,22 @@ export class MlService {
   constructor(private readonly services: LakeServices) {
     this.#registry = new ModelRegistry(services.db, services.events);
     services.executor.register(TRAIN_RUN_KIND, (ctx) => this.#execute(ctx));
+  }
+
+  /**
+   * The metrics, confusion matrix, importance and search of a model version (or a train
+   * run, by id), with ROC, PR, importance and residual charts written as SVG beside it.
+   *
+   * @example
+   * const report = await lake.ml.report('delay@production');
+   * console.log(report.metrics.auc, report.charts.roc); // 0.83 'models/delay/run_.../roc.svg'
+   */
+  async report(ref: string): Promise<ModelReport> {
+    const locator = versionLocator(
+      (r) => this.version(r),
+      trainRunLocator(this.services.runs, TRAIN_RUN_KIND),
+    );
+    return reportModel(this.services.store, await locator.locate(ref));
   }
 
   /**
@@ -218,9 +237,9 @@ export class MlService {
     const request = ctx.parameters as TrainRequest;
     const trained = await trainModel(this.services, request, {
       signal: ctx.signal,
-      onProgress: (step, total, metric) =>
+      onProgress: (step, total, metric, phase) =>
         void ctx.setProgress({
-          phase: 'fit',
+          phase: phase ?? 'fit',
           done: step,
           total,
           ...(metric ? { message: `${metric.name} ${metric.value.toPrecision(6)}` } : {}),
@@ -237,6 +256,11 @@ export class MlService {
       await ctx.log(
         'warn',
         `${trained.rows.dropped} row(s) left out: null target, weight or split time`,
+      );
+    for (const trial of trained.tuning?.trials ?? [])
+      await ctx.log(
+        trial.error ? 'warn' : 'info',
+        `trial ${trial.trial} ${trial.algorithm} ${JSON.stringify(trial.params)} on ${trial.trainRows} rows: ${trial.error ?? `validation ${trained.tuning!.metric.name} ${trial.score!.toPrecision(6)}`} (${trial.ms} ms)`,
       );
     // The files first, each put whole (the store shows an object only when complete), then
     // the version in one transaction: a training killed before it registers nothing.
@@ -280,6 +304,9 @@ export class MlService {
         rowsTest: trained.rows.test,
         rowsDropped: trained.rows.dropped,
         features: trained.plan.features.length,
+        ...(trained.tuning
+          ? { trials: trained.tuning.trials.length, bestTrial: trained.tuning.best }
+          : {}),
       },
     };
   }

@@ -72,6 +72,9 @@ describe.each(BACKENDS)('the model registry on $name metadata', ({ options }) =>
     ]);
     const events = await lake.events.list({ type: 'model.version.registered' });
     expect(events.map((e) => e.subject)).toEqual(['delay:1', 'delay:2']);
+    // A report finds the model by version ref as by run id.
+    const report = await lake.ml.report('delay:1');
+    expect(report.charts.roc).toBe(versions[1]!.artifactKey.replace('model.json', 'roc.svg'));
   }, 60_000);
 
   it('approves, rejects and moves aliases atomically, refusing a move whose expectation fails, with every attempt audited', async () => {

@@ -3,14 +3,17 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { LakeError } from '../../errors/lake-error.js';
 import type { ModelStatus, ModelVersion } from '../../ml/registry/model-version.js';
 import { CliContext } from '../cli-context.js';
+import { attachTrainCommands } from './ml-train-command.js';
 
 /**
  * `lakebox ml ...`: the model registry (models, versions, statuses, aliases, comparison)
- * and predictions. Training and reports attach their own subcommands to this parent.
+ * and predictions; training and reports come from ml-train-command.ts.
  */
 export function mlCommand(): Command {
-  const ml = new Command('ml').description(
-    'machine learning: models, versions, aliases, comparisons and predictions',
+  const ml = attachTrainCommands(
+    new Command('ml').description(
+      'machine learning: train, report, models, versions, aliases, comparisons, predictions, import',
+    ),
   );
   ml.addHelpText(
     'after',

@@ -3,6 +3,7 @@ import { LakeError } from '../../errors/lake-error.js';
 import { LAKEBOX_VERSION } from '../../lakebox-version.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import type { FeatureSchema, ProblemType } from '../algorithms/algorithm.js';
+import type { EvaluationDetails } from '../evaluation/evaluation-details.js';
 import type { TrainedModel } from '../training/train-model.js';
 
 /**
@@ -21,6 +22,10 @@ export interface ModelArtifact {
   readonly target: unknown;
   readonly metrics: Record<string, number>;
   readonly importance: Record<string, number>;
+  /** What the report draws: curves, confusion matrix, residual sample (trained models). */
+  readonly evaluation?: EvaluationDetails;
+  /** The search that chose the model, when it was tuned or AutoML'd. */
+  readonly tuning?: unknown;
   readonly lineage: Record<string, unknown>;
   readonly model: unknown;
 }
@@ -37,6 +42,16 @@ export function modelArtifact(name: string, trained: TrainedModel): ModelArtifac
     target: trained.plan.target ?? null,
     metrics: trained.metrics,
     importance: trained.importance,
+    evaluation: trained.evaluation,
+    // Without the times, so the same data, parameters and seed give the same bytes.
+    ...(trained.tuning
+      ? {
+          tuning: {
+            ...trained.tuning,
+            trials: trained.tuning.trials.map(({ ms: _ms, ...trial }) => trial),
+          },
+        }
+      : {}),
     lineage: { ...trained.lineage, lakebox: LAKEBOX_VERSION },
     model: trained.document,
   };

@@ -12,6 +12,9 @@ import { planFeatures, type FeaturePlan } from '../features/feature-plan.js';
 import { readFeatures } from '../features/read-features.js';
 import { frameOf, splitRows } from '../features/split-rows.js';
 import { evaluate } from '../evaluation/evaluate.js';
+import { evaluationDetails, type EvaluationDetails } from '../evaluation/evaluation-details.js';
+import { chooseModel, type ChosenModel } from '../tuning/model-search.js';
+import type { TuneSpec } from '../tuning/tune-spec.js';
 import { LakeError } from '../../errors/lake-error.js';
 
 /** What to train: the input (a table or a query), the features and the algorithm. */
@@ -24,6 +27,10 @@ export interface TrainRequest extends FeatureSpec {
   readonly algorithm?: AlgorithmName;
   readonly params?: Record<string, unknown>;
   readonly seed?: number;
+  /** Search the algorithm's parameters: a budget of trials, ranked on the validation rows. */
+  readonly tune?: TuneSpec;
+  /** Try every algorithm that fits the problem, each with a small search; keep the best. */
+  readonly auto?: boolean;
 }
 
 export interface TrainedModel {
@@ -33,13 +40,23 @@ export interface TrainedModel {
   readonly document: unknown;
   readonly metrics: Record<string, number>;
   readonly importance: Record<string, number>;
+  /** Confusion matrix, curves, residual sample: what a report draws. */
+  readonly evaluation: EvaluationDetails;
+  /** The trials of a tuned or AutoML run. */
+  readonly tuning?: ChosenModel['tuning'];
   readonly lineage: Record<string, unknown>;
   readonly rows: { train: number; validation: number; test: number; dropped: number };
 }
 
 export interface TrainHooks {
   readonly signal?: AbortSignal;
-  onProgress?(step: number, total: number, metric?: { name: string; value: number }): void;
+  /** `phase` is `fit`, or `trial N ALGORITHM` while a search runs. */
+  onProgress?(
+    step: number,
+    total: number,
+    metric?: { name: string; value: number },
+    phase?: string,
+  ): void;
 }
 
 /**
@@ -52,6 +69,11 @@ export async function trainModel(
   hooks: TrainHooks = {},
 ): Promise<TrainedModel> {
   checkFeatureSpec(request);
+  if (request.auto && (request.algorithm !== undefined || request.params || request.tune?.space))
+    throw new LakeError(
+      'INVALID_ARGUMENT',
+      "auto chooses the algorithm and searches each one's default space: leave out algorithm, params and tune.space (or name an algorithm and tune it instead).",
+    );
   if ((request.table === undefined) === (request.sql === undefined))
     throw new LakeError('INVALID_ARGUMENT', 'Train from either table or sql: give exactly one.');
   const select = request.sql ?? `SELECT * FROM ${request.table}`;
@@ -82,46 +104,49 @@ export async function trainModel(
       'INVALID_ARGUMENT',
       'The input has no rows to train on (empty, or every target is null).',
     );
-  const name = request.algorithm ?? DEFAULT_ALGORITHM[plan.problem];
-  const algorithm = algorithmNamed(name);
-  if (!algorithm.problems.includes(plan.problem))
+  const requested = request.algorithm ?? DEFAULT_ALGORITHM[plan.problem];
+  const algorithm = algorithmNamed(requested);
+  if (!request.auto && !algorithm.problems.includes(plan.problem))
     throw new LakeError(
       'INVALID_ARGUMENT',
-      `${name} does not train ${plan.problem} models; use ${Object.entries(ALGORITHMS)
+      `${requested} does not train ${plan.problem} models; use ${Object.entries(ALGORITHMS)
         .filter(([, a]) => (a.problems as readonly ProblemType[]).includes(plan.problem))
         .map(([n]) => n)
         .join(' or ')}.`,
     );
-  const params = algorithm.params(request.params ?? {});
   const all: TrainingSet = {
     ...read.frame,
     ...(read.target ? { target: read.target } : {}),
     ...(withClassWeights(read.target, read.weights, plan, request) ?? {}),
   };
   const sets = splitRows(all, request.split ?? { method: 'random' }, seed, read.time);
-  const model = await algorithm.fit(sets.train, {
+  const chosen = await chooseModel(sets, {
     problem: plan.problem,
     ...(plan.classes ? { classes: plan.classes } : {}),
-    params: params as Record<string, unknown>,
+    algorithm: requested,
+    params: request.params ?? {},
+    ...(request.tune ? { tune: request.tune } : {}),
+    ...(request.auto ? { auto: true } : {}),
     seed,
-    validation: sets.validation,
     ...(hooks.signal ? { signal: hooks.signal } : {}),
-    onProgress: (p) => hooks.onProgress?.(p.step, p.total, p.metric),
+    onProgress: (step, total, metric, phase) => hooks.onProgress?.(step, total, metric, phase),
   });
+  const name = chosen.algorithm;
+  const fitted = algorithmNamed(name);
+  const { model, params } = chosen;
   const evaluated = sets.test.rows > 0 ? sets.test : sets.train;
-  const metrics = evaluate(
-    plan.problem,
-    evaluated,
-    algorithm.predict(model, frameOf(evaluated)),
-    plan.classes?.length ?? 0,
-  );
+  const predictions = fitted.predict(model, frameOf(evaluated));
+  const classCount = plan.classes?.length ?? 0;
+  const metrics = evaluate(plan.problem, evaluated, predictions, classCount);
   return {
     algorithm: name,
     plan,
     model,
-    document: algorithm.serialize(model),
+    document: fitted.serialize(model),
     metrics,
-    importance: algorithm.importance?.(model) ?? {},
+    importance: fitted.importance?.(model) ?? {},
+    evaluation: evaluationDetails(plan.problem, evaluated, predictions, classCount, seed),
+    ...(chosen.tuning ? { tuning: chosen.tuning } : {}),
     lineage: {
       ...(request.table ? { table: request.table } : { sql: request.sql }),
       snapshots: bound.map((b) => ({
@@ -131,6 +156,8 @@ export async function trainModel(
       params,
       seed,
       split: request.split ?? { method: 'random' },
+      ...(request.tune ? { tune: request.tune } : {}),
+      ...(request.auto ? { auto: true } : {}),
     },
     rows: {
       train: sets.train.rows,

@@ -39,6 +39,11 @@ export interface BinnedFeatures {
   readonly bins: readonly FeatureBins[];
   /** One bin index per row, per feature. */
   readonly columns: readonly Uint8Array[];
+  /**
+   * The same bins row-major (`rows * features`): a histogram reads a node's rows once, each
+   * row's bytes together, rather than once per feature from scattered columns.
+   */
+  readonly packed: Uint8Array;
 }
 
 /** Bins of each feature, learned from the training rows. */
@@ -65,7 +70,13 @@ export function applyBins(
       ? binNumeric(feature.values as Float64Array, bin)
       : binCategorical(feature.values as Int32Array, bin);
   });
-  return { rows, bins, columns };
+  const width = columns.length;
+  // Shared memory, so histogram workers read the bins without a copy.
+  const packed = new Uint8Array(new SharedArrayBuffer(Math.max(1, rows * width)));
+  columns.forEach((column, f) => {
+    for (let i = 0; i < rows; i++) packed[i * width + f] = column[i]!;
+  });
+  return { rows, bins, columns, packed };
 }
 
 function numericBins(values: Float64Array, maxBins: number, seed: number): NumericBins {

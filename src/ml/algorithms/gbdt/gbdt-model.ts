@@ -82,11 +82,14 @@ export function addTreeMargins(
   margins: Float64Array,
 ): void {
   const { left, right, feature, threshold, defaultLeft, value, categories } = tree;
+  // By node, not through the Map: a lookup per visited node was most of the scoring time.
+  const sets = new Array<Int32Array | undefined>(left.length);
+  for (const [node, set] of categories) sets[node] = set;
   for (let i = 0; i < rows; i++) {
     let node = 0;
     while (left[node]! !== -1) {
       const x = columns[feature[node]!]![i]!;
-      const set = categories.get(node);
+      const set = sets[node];
       const goLeft = set
         ? contains(set, x)
         : Number.isNaN(x)

@@ -13,8 +13,9 @@
  * `boosting` (rounds, sampling, early stopping), `gbdt-model` (the trees and their scorer),
  * `gbdt-serialize` (portable JSON), `gbdt-onnx` (the ONNX export).
  *
- * Threads: trees grow on the calling thread; `threads` is accepted and not used yet. The row
- * loops of `buildHistogram` are where worker threads over shared memory would split the work.
+ * Threads: trees grow on the calling thread; with `threads` above 1 and enough rows, the row
+ * loops of histogram building are split among worker threads over shared memory
+ * (`histogram-pool`), the rest (splits, partitions, gradients) stays on the calling thread.
  *
  * @example
  * const params = gbdt.params({ rounds: 200, max_depth: 4 });

@@ -3,7 +3,8 @@
  * node's rows, interleaved (`[g0, h0, g1, h1, ...]`). Of two sibling nodes only the smaller is
  * summed row by row; the other is its parent minus it, which halves the work at least.
  */
-import type { FeatureBins } from './binning.js';
+import type { BinnedFeatures, FeatureBins } from './binning.js';
+import { sumRows } from './histogram-kernel.js';
 
 export class HistogramLayout {
   /** Offset (in bins) of each feature's first bin. */
@@ -27,38 +28,42 @@ export class HistogramLayout {
 }
 
 /**
- * Sums the rows `order[start..end)` into `out` for the given features. The gradients are
- * gathered once into `scratch` so the per-feature loops read them in order.
+ * Sums the rows `order[start..end)` into `out` for the given features, reading each row's
+ * packed bins once (rows are in increasing order within a node, so the reads move forward).
  */
 export function buildHistogram(
   out: Float64Array,
   layout: HistogramLayout,
-  columns: readonly Uint8Array[],
+  binned: Pick<BinnedFeatures, 'packed' | 'columns'>,
   features: Int32Array,
   order: Uint32Array,
   start: number,
   end: number,
   grad: Float64Array,
   hess: Float64Array,
-  scratch: Float64Array,
 ): void {
   out.fill(0);
-  const n = end - start;
-  for (let i = 0; i < n; i++) {
-    const row = order[start + i]!;
-    scratch[2 * i] = grad[row]!;
-    scratch[2 * i + 1] = hess[row]!;
+  const count = features.length;
+  // Slot (in doubles) of bin 0 of each chosen feature, and which byte of a row it reads.
+  const slots = new Int32Array(count);
+  const bytes = new Int32Array(count);
+  for (let k = 0; k < count; k++) {
+    bytes[k] = features[k]!;
+    slots[k] = layout.offsets[features[k]!]! * 2;
   }
-  for (let k = 0; k < features.length; k++) {
-    const f = features[k]!;
-    const column = columns[f]!;
-    const base = layout.offsets[f]! * 2;
-    for (let i = 0; i < n; i++) {
-      const slot = base + 2 * column[order[start + i]!]!;
-      out[slot]! += scratch[2 * i]!;
-      out[slot + 1]! += scratch[2 * i + 1]!;
-    }
-  }
+  sumRows(
+    out,
+    binned.packed,
+    binned.columns.length,
+    order,
+    start,
+    end,
+    grad,
+    hess,
+    slots,
+    bytes,
+    count,
+  );
 }
 
 /** `out = parent - child`, over the given features' bins. */

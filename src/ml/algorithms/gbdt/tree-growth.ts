@@ -11,6 +11,7 @@
 import type { BinnedFeatures } from './binning.js';
 import type { GbdtParams, GrowPolicy } from './gbdt-params.js';
 import { buildHistogram, HistogramLayout, subtractHistogram } from './histogram.js';
+import type { HistogramPool } from './histogram-pool.js';
 import { findBestSplit, type Split } from './split-finder.js';
 
 export interface GrownNode {
@@ -37,8 +38,11 @@ export interface GrowInput {
   readonly grad: Float64Array;
   readonly hess: Float64Array;
   readonly params: GbdtParams;
-  /** Buffers reused across trees: `rows * 2` doubles and `rows` indices. */
-  readonly scratch: { readonly values: Float64Array; readonly indices: Uint32Array };
+  /** Worker threads that sum histograms, when there are any; `output` picks the gradients. */
+  readonly pool?: HistogramPool;
+  readonly output: number;
+  /** A buffer of `rows` indices reused across trees. */
+  readonly scratch: { readonly indices: Uint32Array };
 }
 
 type NextLeaf = (nodes: readonly GrownNode[], open: readonly number[]) => number;
@@ -92,19 +96,12 @@ export function growTree(input: GrowInput): GrownNode[] {
     } else free.push(histogram);
   };
 
+  const sum = (out: Float64Array, start: number, end: number) =>
+    input.pool
+      ? input.pool.build(out, layout.offsets, features, start, end, input.output)
+      : buildHistogram(out, layout, binned, features, order, start, end, grad, hess);
   const rootHistogram = take();
-  buildHistogram(
-    rootHistogram,
-    layout,
-    binned.columns,
-    features,
-    order,
-    0,
-    input.rows,
-    grad,
-    hess,
-    input.scratch.values,
-  );
+  sum(rootHistogram, 0, input.rows);
   consider(0, rootHistogram);
 
   let leaves = 1;
@@ -145,18 +142,7 @@ export function growTree(input: GrowInput): GrownNode[] {
     const small = leftSmaller ? left : right;
     const smallHistogram = take();
     const smallNode = nodes[small]!;
-    buildHistogram(
-      smallHistogram,
-      layout,
-      binned.columns,
-      features,
-      order,
-      smallNode.start,
-      smallNode.end,
-      grad,
-      hess,
-      input.scratch.values,
-    );
+    sum(smallHistogram, smallNode.start, smallNode.end);
     // The larger child's histogram overwrites its parent's, which is no longer needed.
     subtractHistogram(
       parentHistogram,

@@ -41,8 +41,10 @@ export async function fitLogistic(
         const zi = z[i]!;
         const yi = target[i]!;
         const w = weights[i]!;
-        loss += w * (Math.max(zi, 0) + Math.log1p(Math.exp(-Math.abs(zi))) - yi * zi);
-        r[i] = w * (1 / (1 + Math.exp(-zi)) - yi);
+        // One exp per row serves the loss and the sigmoid: e = exp(-|z|).
+        const e = Math.exp(-Math.abs(zi));
+        loss += w * (Math.max(zi, 0) + Math.log1p(e) - yi * zi);
+        r[i] = w * ((zi >= 0 ? 1 : e) / (1 + e) - yi);
       }
     } else {
       for (let i = 0; i < data.rows; i++) {
