@@ -25,6 +25,8 @@ export interface ScheduleTickRow {
   tick_at: number;
   run_id: string | null;
   fired_at: number;
+  /** Why the tick started nothing (the resource was gone, its limit full). */
+  error: string | null;
 }
 
 /** How far the scheduler has looked for due ticks, and which process leads it. */

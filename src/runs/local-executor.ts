@@ -157,7 +157,9 @@ export class LocalExecutor implements RunExecutor {
     this.#submitting.add(creating);
     try {
       const run = await creating;
-      this.#enqueue(this.#track(run));
+      // A repeated idempotent submit returns a run recorded before: not one to queue again.
+      if (run.worker === this.worker && run.status === 'queued' && !this.#tracked.has(run.id))
+        this.#enqueue(this.#track(run));
       return run;
     } finally {
       this.#submitting.delete(creating);

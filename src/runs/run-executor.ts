@@ -44,6 +44,12 @@ export interface SubmitOptions {
   concurrency?: { key: string; limit: number; refuseWhenFull?: boolean };
   /** Stops the run after this long and fails it with RUN_TIMEOUT (retried while attempts remain). */
   timeoutMs?: number;
+  /**
+   * Makes the submission safe to repeat after a crash: a second submit with the same key
+   * returns the run the first one recorded (whatever its status) and queues nothing. The
+   * scheduler keys each tick (`schedule:<resource>@<tick>`), a trigger each (trigger, event).
+   */
+  idempotencyKey?: string;
 }
 
 export interface WaitOptions {

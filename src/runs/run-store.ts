@@ -43,6 +43,11 @@ export interface NewRun {
   timeoutMs?: number;
   /** Epoch ms before which the run is not to be claimed (a retry's backoff). */
   notBefore?: number;
+  /**
+   * A start that may be repeated after a crash (a scheduler's tick, a trigger's delivery of
+   * an event): a second `create` with the same key returns the run the first one made.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -128,6 +133,10 @@ export class RunStore {
   async create(spec: NewRun): Promise<Run> {
     const row = newRunRow(spec);
     return this.db.transaction().execute(async (trx) => {
+      if (row.idempotency_key !== null) {
+        const made = await this.#byKey(trx, row.idempotency_key);
+        if (made) return made;
+      }
       if (spec.refuseWhenFull && spec.concurrency) {
         const { key, limit } = spec.concurrency;
         await lockKey(trx, key);
@@ -477,8 +486,29 @@ export class RunStore {
     return recovered;
   }
 
+  /** The run made under an idempotency key, if any. */
+  async #byKey(trx: Kysely<MetaSchema>, key: string): Promise<Run | undefined> {
+    const row = await trx
+      .selectFrom('lb_run')
+      .selectAll()
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
+    return row && toRun(row);
+  }
+
   async #insert(trx: Kysely<MetaSchema>, row: RunRow): Promise<Run> {
-    await trx.insertInto('lb_run').values(row).execute();
+    if (row.idempotency_key !== null) {
+      // A racing creator with the same key: its run is the one (PostgreSQL waits for it).
+      const inserted = await trx
+        .insertInto('lb_run')
+        .values(row)
+        .onConflict((conflict) => conflict.column('idempotency_key').doNothing())
+        .returning('run_id')
+        .executeTakeFirst();
+      if (!inserted) return (await this.#byKey(trx, row.idempotency_key))!;
+    } else {
+      await trx.insertInto('lb_run').values(row).execute();
+    }
     const run = toRun(row);
     await this.#announce(trx, run);
     await this.dispatcher?.dispatch(trx, run, row.not_before ?? undefined);
@@ -630,6 +660,7 @@ function newRunRow(spec: NewRun): RunRow {
     concurrency_limit: spec.concurrency?.limit ?? null,
     not_before: spec.notBefore ?? null,
     timeout_ms: spec.timeoutMs ?? null,
+    idempotency_key: spec.idempotencyKey ?? null,
   };
 }
 
