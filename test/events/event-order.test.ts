@@ -112,7 +112,7 @@ describe('a durable consumer on PostgreSQL never passes an event that commits la
     const all = Promise.all(writers).then(() => (done = true));
     const consumer = consumerIn(reader);
     const seen: number[] = [];
-    for (let finished = false; !finished; ) {
+    for (let finished = false; !finished;) {
       finished = done; // one more read after the writers are done
       const batch = await consumer.read(50);
       seen.push(...batch.map((event) => event.id));

@@ -51,12 +51,7 @@ describe.each(META_BACKENDS)(
       await writer.appendMany([created('raw/a'), created('raw/poison'), created('raw/b')]);
       await log.append(created('raw/c'));
       await eventually(async () => (seen.length >= 4 ? true : undefined), 'four events');
-      expect(seen.map((event) => event.subject)).toEqual([
-        'raw/a',
-        'raw/poison',
-        'raw/b',
-        'raw/c',
-      ]);
+      expect(seen.map((event) => event.subject)).toEqual(['raw/a', 'raw/poison', 'raw/b', 'raw/c']);
       const positions = seen.map((event) => event.position);
       expect(positions).toEqual([...positions].sort(comparePositions));
       expect(failures).toHaveLength(1);
