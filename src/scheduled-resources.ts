@@ -38,8 +38,7 @@ export function scheduledResources(lake: Lake): ScheduleSource {
           resources.push({
             key: `crawl:${crawler.name}`,
             schedule: crawler.schedule,
-            start: (_tick, idempotencyKey) =>
-              lake.crawlers.start(crawler.name, { idempotencyKey }),
+            start: (_tick, idempotencyKey) => lake.crawlers.start(crawler.name, { idempotencyKey }),
           });
         }
       }

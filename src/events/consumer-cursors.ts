@@ -62,7 +62,11 @@ export class ConsumerCursors {
   }
 
   async list(): Promise<ConsumerCursor[]> {
-    const rows = await this.db.selectFrom('lb_event_consumer').selectAll().orderBy('name').execute();
+    const rows = await this.db
+      .selectFrom('lb_event_consumer')
+      .selectAll()
+      .orderBy('name')
+      .execute();
     return rows.map(toCursor);
   }
 

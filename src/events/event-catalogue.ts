@@ -2,12 +2,7 @@ import { LakeError } from '../errors/lake-error.js';
 
 /** A run's status as its `run.<status>` event names it (runs/run.ts must fit this). */
 export type RunEventStatus =
-  | 'queued'
-  | 'running'
-  | 'succeeded'
-  | 'succeeded_with_errors'
-  | 'failed'
-  | 'cancelled';
+  'queued' | 'running' | 'succeeded' | 'succeeded_with_errors' | 'failed' | 'cancelled';
 
 interface RunPayload {
   runId: string;

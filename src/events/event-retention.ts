@@ -52,9 +52,7 @@ export async function pruneEvents(
       .selectFrom('lb_event')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('created_at', '<', before.getTime())
-      .where(
-        sql<boolean>`(tx_id, event_id) > (${consumer.position.tx}, ${consumer.position.id})`,
-      )
+      .where(sql<boolean>`(tx_id, event_id) > (${consumer.position.tx}, ${consumer.position.id})`)
       .executeTakeFirstOrThrow();
     if (Number(row.n) > 0) heldBy.push({ consumer: consumer.name, kept: Number(row.n) });
   }

@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 /** Rows of the run dispatch tables (migration 011). */
 
 /** A concurrency key: its row is locked by every claim under the key. */
@@ -16,6 +17,8 @@ export interface WorkerRow {
   concurrency: number;
   started_at: number;
   heartbeat_at: number;
+  /** 1 for the host of the lake (`lakebox serve`), which takes over runs left queued (014). */
+  hosting: Generated<number>;
 }
 
 /** A schedule's tick that was fired (migration 013): the key refuses a second firing. */

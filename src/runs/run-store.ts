@@ -87,11 +87,21 @@ export interface RunHeartbeat {
   cancelRequested: boolean;
 }
 
+/** What `recoverLost` does with runs a dead process left queued, never started. */
+export interface StrandedRuns {
+  /** Hand them to this worker (the host of the lake) instead of failing them. */
+  adopter?: string;
+  /** Leave those of `worker` queued, for a host to take over (see WorkerRegistry.strandedPolicy). */
+  keepQueued?: (worker: string) => boolean;
+}
+
 export interface RecoveredRuns {
   /** The runs whose worker was gone, now failed with WORKER_LOST. */
   failed: Run[];
   /** New queued attempts of those runs that had attempts left. */
   retried: Run[];
+  /** Runs left queued by a dead process, handed to the adopter (never started, so not failed). */
+  adopted: Run[];
 }
 
 /**
@@ -442,27 +452,39 @@ export class RunStore {
    * queues a next attempt for those with attempts left (after `retryDelayMs`). A lost run
    * ends at its last heartbeat, so its duration is the time it really ran, not the time it
    * took to notice. Safe to call from many processes at once: each lost run is failed (and
-   * retried) exactly once.
+   * retried) exactly once. Runs a dead process left queued (never started) are handed to
+   * `stranded.adopter` when given (the host of the lake, `lakebox serve`, runs them), left
+   * queued when `stranded.keepQueued` says a host may take them, and failed otherwise.
    *
    * @example const { failed } = await store.recoverLost(isLocalWorkerAlive);
    */
   async recoverLost(
     isAlive: (worker: string) => boolean | Promise<boolean>,
     retryDelayMs = 0,
+    stranded: StrandedRuns = {},
   ): Promise<RecoveredRuns> {
+    const { adopter, keepQueued } = stranded;
     const running = await this.db
       .selectFrom('lb_run')
       .select(['run_id', 'worker'])
       .where('status', 'in', ['running', 'queued'])
       .execute();
     const verdicts = new Map<string, boolean>();
-    const recovered: RecoveredRuns = { failed: [], retried: [] };
+    const recovered: RecoveredRuns = { failed: [], retried: [], adopted: [] };
     for (const { run_id: id, worker } of running) {
       // A run without a worker (queued for any worker to take) cannot be attributed: leave it.
       if (worker === null) continue;
       let alive = verdicts.get(worker);
       if (alive === undefined) verdicts.set(worker, (alive = await isAlive(worker)));
       if (alive) continue;
+      if (adopter !== undefined) {
+        const adopted = await this.#adopt(id, worker, adopter);
+        if (adopted) {
+          recovered.adopted.push(adopted);
+          continue;
+        }
+      }
+      if (keepQueued?.(worker) && (await this.get(id)).status === 'queued') continue;
       await this.db.transaction().execute(async (trx) => {
         const { row, changed } = await this.#change(trx, id, (current) =>
           (current.status === 'running' || current.status === 'queued') && current.worker === worker
@@ -484,6 +506,20 @@ export class RunStore {
       });
     }
     return recovered;
+  }
+
+  /** Hands a run still queued by dead `from` to `to`; undefined when it is not that. */
+  async #adopt(id: string, from: string, to: string): Promise<Run | undefined> {
+    // One conditional update: of two adopters racing, one wins.
+    const row = await this.db
+      .updateTable('lb_run')
+      .set({ worker: to })
+      .where('run_id', '=', id)
+      .where('status', '=', 'queued')
+      .where('worker', '=', from)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toRun(row);
   }
 
   /** The run made under an idempotency key, if any. */

@@ -49,6 +49,8 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
     });
     log('worker.started', { worker: worker.id }, `Taking runs of every kind as ${worker.id}.`);
   }
+  // This process hosts the lake: runs that dead processes left queued run here.
+  await lake.executor.hostStranded();
   const scheduler = lake.scheduler({
     pollMs: options.schedulerPollMs,
     leaderRetryMs: options.leaderRetryMs,
@@ -87,7 +89,11 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
       }
     },
     onError: (error) =>
-      log('events.prune_failed', { message: String(error) }, `Pruning events failed: ${String(error)}`),
+      log(
+        'events.prune_failed',
+        { message: String(error) },
+        `Pruning events failed: ${String(error)}`,
+      ),
   });
   retention.start();
 

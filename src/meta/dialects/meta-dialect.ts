@@ -35,5 +35,9 @@ export interface CommitNotifications {
    * Calls `onNotify` for each notification on `channel`, over a connection of its own;
    * `onError` hears that the connection broke (listen again to resume).
    */
-  listen(channel: string, onNotify: () => void, onError: (error: unknown) => void): Promise<Listener>;
+  listen(
+    channel: string,
+    onNotify: () => void,
+    onError: (error: unknown) => void,
+  ): Promise<Listener>;
 }

@@ -9,7 +9,8 @@ import type { MetaDialect } from '../dialects/meta-dialect.js';
  * - `lb_event_consumer`, the durable cursor of each named consumer;
  * - `lb_run.idempotency_key`, unique, so that a start repeated after a crash (a scheduler's
  *   tick, a trigger's delivery) finds the run it made instead of making a second;
- * - `lb_schedule_tick.error`, why a tick started nothing.
+ * - `lb_schedule_tick.error`, why a tick started nothing;
+ * - `lb_worker.hosting`, the processes that take over runs dead processes left queued.
  */
 export function eventDeliveryMigration(dialect: MetaDialect): Migration {
   return {
@@ -27,11 +28,7 @@ export function eventDeliveryMigration(dialect: MetaDialect): Migration {
         .on('lb_event')
         .columns(['tx_id', 'event_id'])
         .execute();
-      await db.schema
-        .createIndex('lb_event_created')
-        .on('lb_event')
-        .column('created_at')
-        .execute();
+      await db.schema.createIndex('lb_event_created').on('lb_event').column('created_at').execute();
       await db.schema
         .createTable('lb_event_consumer')
         .addColumn('name', 'text', (c) => c.primaryKey())
@@ -48,8 +45,13 @@ export function eventDeliveryMigration(dialect: MetaDialect): Migration {
         .unique()
         .execute();
       await db.schema.alterTable('lb_schedule_tick').addColumn('error', 'text').execute();
+      await db.schema
+        .alterTable('lb_worker')
+        .addColumn('hosting', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
     },
     async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('lb_worker').dropColumn('hosting').execute();
       await db.schema.alterTable('lb_schedule_tick').dropColumn('error').execute();
       await db.schema.dropIndex('lb_run_idempotency_key').execute();
       await db.schema.alterTable('lb_run').dropColumn('idempotency_key').execute();
