@@ -22,7 +22,7 @@ export class ConsumerCursors {
 
   /** The cursor of `name`, created at `initial` when it has none (two creators agree). */
   async open(name: string, initial: () => Promise<EventPosition>): Promise<EventPosition> {
-    checkName(name);
+    checkConsumerName(name);
     const found = await this.get(name);
     if (found) return found.position;
     const start = await initial();
@@ -80,7 +80,8 @@ export class ConsumerCursors {
   }
 }
 
-function checkName(name: string): void {
+/** @throws LakeError INVALID_ARGUMENT for a name that is not a consumer's. */
+export function checkConsumerName(name: string): void {
   if (!NAME.test(name)) {
     throw new LakeError(
       'INVALID_ARGUMENT',

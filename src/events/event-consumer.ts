@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { MetaSchema } from '../meta/schema.js';
-import type { ConsumerCursors } from './consumer-cursors.js';
+import { checkConsumerName, type ConsumerCursors } from './consumer-cursors.js';
 import type { EventLog, LakeEvent } from './event-log.js';
 import type { EventPosition } from './event-position.js';
 
@@ -30,7 +30,9 @@ export class EventConsumer {
     private readonly log: EventLog,
     private readonly cursors: ConsumerCursors,
     private readonly options: EventConsumerOptions = {},
-  ) {}
+  ) {
+    checkConsumerName(name);
+  }
 
   /** The stored cursor (created on first use per `startAt`). */
   async position(): Promise<EventPosition> {
