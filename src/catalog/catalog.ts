@@ -26,6 +26,7 @@ import { commitInTransaction, commitTable, type CommitRequest } from './table-co
 /** Where the catalog appends the events it emits; the lake's EventLog fits. */
 export interface CatalogEventSink {
   append(event: NewEvent, trx?: Transaction<MetaSchema>): Promise<number>;
+  appendMany(events: readonly NewEvent[], trx?: Transaction<MetaSchema>): Promise<number[]>;
 }
 
 export interface CreateDatabaseOptions {
