@@ -17,7 +17,7 @@ export interface WorkerRow {
   concurrency: number;
   started_at: number;
   heartbeat_at: number;
-  /** 1 for the host of the lake (`lakebox serve`), which takes over runs left queued (014). */
+  /** 1 for the host of the lake (`lakebox serve`), which takes over runs left queued (017). */
   hosting: Generated<number>;
 }
 

@@ -179,7 +179,7 @@ export interface RunRow {
   /** A retry waits for its backoff: no claim before this time. */
   not_before: number | null;
   timeout_ms: number | null;
-  /** Unique when set: a start repeated after a crash finds this run (migration 014). */
+  /** Unique when set: a start repeated after a crash finds this run (migration 017). */
   idempotency_key: string | null;
 }
 
