@@ -45,6 +45,26 @@ export interface EventPayloads {
   'crawler.failed': { crawler: string; runId: string; error: string };
   'quality.succeeded': QualityPayload;
   'quality.failed': QualityPayload;
+  'model.version.registered': {
+    model: string;
+    version: number;
+    runId: string | null;
+    origin: string;
+  };
+  'model.version.status': {
+    model: string;
+    version: number;
+    status: string;
+    previous: string;
+    by: string;
+  };
+  'model.alias.moved': {
+    model: string;
+    alias: string;
+    from: number | null;
+    to: number;
+    by: string;
+  };
   'run.queued': RunPayload;
   'run.running': RunPayload;
   'run.succeeded': RunPayload;
@@ -88,6 +108,9 @@ export const EVENT_TYPES: Record<EventType, string> = {
   'crawler.failed': 'a crawl failed',
   'quality.succeeded': 'a ruleset passed on a table',
   'quality.failed': 'a ruleset failed on a table',
+  'model.version.registered': 'a training run registered a new version of a model',
+  'model.version.status': 'a model version was approved, rejected or archived',
+  'model.alias.moved': 'an alias of a model was moved to another version',
   'run.queued': 'a run was queued',
   'run.running': 'a run started',
   'run.succeeded': 'a run succeeded',
