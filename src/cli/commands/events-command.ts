@@ -53,7 +53,11 @@ function tailCommand(): Command {
   return new Command('tail')
     .description('follow the event log live, across processes, until SIGINT or SIGTERM')
     .option('--type <pattern>', 'event type or glob, e.g. object.* or table.committed')
-    .option('--after <id>', 'start after this event (default: the newest event)', eventId)
+    .option(
+      '--after <id>',
+      'start after this event, 0 for the first (default: the newest event)',
+      eventId,
+    )
     .action(async (_opts: unknown, command: Command) => {
       // `events` has the same options; commander gives them to it, wherever they stand.
       const opts = command.optsWithGlobals<{ type?: string; after?: number }>();
@@ -62,9 +66,11 @@ function tailCommand(): Command {
       const signals = shutdownSignals();
       const lake = await context.lake();
       let after;
-      if (opts.after !== undefined) {
+      if (opts.after === 0) {
+        after = { tx: 0, id: 0 }; // from the first event
+      } else if (opts.after !== undefined) {
         after = await lake.events.positionOf(opts.after);
-        if (!after && opts.after > 0) {
+        if (!after) {
           throw new LakeError(
             'INVALID_ARGUMENT',
             `Event ${opts.after} is not in the log (retention may have deleted it); tail without --after to follow from now.`,
