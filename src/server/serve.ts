@@ -22,6 +22,11 @@ export interface ServeOptions {
   leaderRetryMs?: number;
   /** Handlers of every event appended to the lake's log (the event dispatcher hook). */
   eventHandlers?: EventHandler[];
+  /**
+   * The durable consumer the handlers read through (its cursor survives restarts; delivery
+   * is at least once); without one they see the events from start-up on.
+   */
+  eventConsumer?: string;
   /** Between prunes of the event log (its retention). One hour. */
   retentionEveryMs?: number;
   log: ServeLog;
@@ -58,6 +63,8 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
   });
   scheduler.start();
   const events = lake.events.tail({
+    // Durable when named: a restarted serve resumes after the last event its handlers saw.
+    cursor: options.eventConsumer ? lake.events.consumer(options.eventConsumer) : undefined,
     onError: (error, event) =>
       log(
         'event.handler_failed',
