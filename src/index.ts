@@ -34,7 +34,16 @@ export type { QueryStream } from './engine/query-stream.js';
 export type { WriteOptions, WriteResult } from './engine/table-writer.js';
 export { LOAD_REJECTS_TABLE } from './engine/load-rejects-table.js';
 export type { WriteSource, FileFormat } from './engine/write-source.js';
-export type { LakeEvent, EventQuery } from './events/event-log.js';
+export type { LakeEvent, EventQuery, ReadOptions, TypedEvent } from './events/event-log.js';
+export { isEvent } from './events/event-log.js';
+export { EVENT_TYPES, checkTypePattern } from './events/event-catalogue.js';
+export type { EventPayloads, EventType, NewEvent } from './events/event-catalogue.js';
+export type { EventPosition } from './events/event-position.js';
+export type { EventConsumer, EventConsumerOptions } from './events/event-consumer.js';
+export type { ConsumerCursor } from './events/consumer-cursors.js';
+export type { EventService } from './events/event-service.js';
+export type { EventTail, EventTailOptions, EventHandler, TailCursor } from './events/event-tail.js';
+export type { PruneResult } from './events/event-retention.js';
 export type { LakeConfig, StorageConfig, MetadataConfig } from './config/lake-config.js';
 export type {
   ObjectStore,

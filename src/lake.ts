@@ -38,6 +38,7 @@ import type { FileFormat, WriteSource } from './engine/write-source.js';
 import { LakeError } from './errors/lake-error.js';
 import { EventBatcher } from './events/event-batcher.js';
 import { EventLog, type EventQuery, type LakeEvent } from './events/event-log.js';
+import { EventService } from './events/event-service.js';
 import { openMetaDb, type MetaDb } from './meta/meta-db.js';
 import { dialectFor } from './meta/dialects/dialect-for.js';
 import type { LakeServices } from './lake-services.js';
@@ -122,6 +123,7 @@ export class Lake {
   #migrations: MigrationService | undefined;
   #ml: MlService | undefined;
   #tokens: TokenService | undefined;
+  #events: EventService | undefined;
 
   private constructor(
     /** The lake directory: config, metadata (SQLite), staging and caches. */
@@ -131,7 +133,7 @@ export class Lake {
     /** The lake's object store, with key validation and `object.*` events. */
     readonly store: ObjectStore,
     readonly catalog: CatalogType,
-    readonly events: EventLog,
+    private readonly eventLog: EventLog,
     readonly runs: RunStore,
     /** The embedded executor, or the distributed one with `executor.mode: "workers"`. */
     readonly executor: RunExecutor,
@@ -227,7 +229,15 @@ export class Lake {
       const store = new GuardedStore(backend, {
         writableRoots: ZONES,
         onEvent: (event) =>
-          storageEvents.append({ type: event.type, subject: event.key, payload: { ...event } }),
+          storageEvents.append(
+            event.type === 'object.created'
+              ? {
+                  type: event.type,
+                  subject: event.key,
+                  payload: { key: event.key, size: event.size, etag: event.etag },
+                }
+              : { type: event.type, subject: event.key, payload: { key: event.key } },
+          ),
       });
       const catalog = new Catalog(meta.db, events);
       const { runs, executor, distributed } = await openExecutor(config, meta, events);
@@ -304,7 +314,7 @@ export class Lake {
       store: this.store,
       readCache: this.readCache,
       catalog: this.catalog,
-      events: this.events,
+      events: this.eventLog,
       runs: this.runs,
       executor: this.executor,
       engine: async () => {
@@ -436,8 +446,22 @@ export class Lake {
     await this.catalog.dropTable(name);
   }
 
+  /**
+   * Events in id order, for browsing; `lake.events` has the rest (consumers, tail, retention).
+   *
+   * @example await lake.listEvents({ type: 'object.*', limit: 10 });
+   */
   async listEvents(query: EventQuery = {}): Promise<LakeEvent[]> {
     return this.events.list(query);
+  }
+
+  /**
+   * The event log: browse it, follow it live, keep durable consumers, apply retention.
+   *
+   * @example const consumer = lake.events.consumer('my-dispatcher'); await consumer.read();
+   */
+  get events(): EventService {
+    return (this.#events ??= new EventService(this.eventLog, this.meta.db, this.meta.dialect));
   }
 
   /**

@@ -29,7 +29,7 @@ export function scheduledResources(lake: Lake): ScheduleSource {
           resources.push({
             key: `sync:${task.name}`,
             schedule: task.schedule,
-            start: () => lake.sync.start(task.name),
+            start: (_tick, idempotencyKey) => lake.sync.start(task.name, { idempotencyKey }),
           });
         }
       }
@@ -38,7 +38,7 @@ export function scheduledResources(lake: Lake): ScheduleSource {
           resources.push({
             key: `crawl:${crawler.name}`,
             schedule: crawler.schedule,
-            start: () => lake.crawlers.start(crawler.name),
+            start: (_tick, idempotencyKey) => lake.crawlers.start(crawler.name, { idempotencyKey }),
           });
         }
       }
@@ -47,7 +47,7 @@ export function scheduledResources(lake: Lake): ScheduleSource {
           resources.push({
             key: `job:${job.name}`,
             schedule: job.schedule,
-            start: () => lake.jobs.start(job.name),
+            start: (_tick, idempotencyKey) => lake.jobs.start(job.name, { idempotencyKey }),
           });
         }
       }

@@ -95,6 +95,12 @@ export interface NewDataFile {
    * snapshots that added them. Absent: every row is new in this file's own commit.
    */
   rowOrigin?: RowOrigin;
+  /**
+   * Written for this commit (not registered where it lay, as a crawler does): the commit
+   * appends the file's `object.created` in its own transaction, so a data file becomes an
+   * event only once it is part of the table, and a failed write's files never do.
+   */
+  created?: boolean;
 }
 
 /** The snapshots that first added a file's rows, oldest and newest. */

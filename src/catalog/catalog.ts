@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { LakeError, isLakeError } from '../errors/lake-error.js';
+import type { NewEvent } from '../events/event-catalogue.js';
 import type { MetaSchema } from '../meta/schema.js';
 import {
   ZONES,
@@ -24,10 +25,8 @@ import { commitInTransaction, commitTable, type CommitRequest } from './table-co
 
 /** Where the catalog appends the events it emits; the lake's EventLog fits. */
 export interface CatalogEventSink {
-  append(
-    event: { type: string; subject?: string; payload?: Record<string, unknown> },
-    trx?: Transaction<MetaSchema>,
-  ): Promise<number>;
+  append(event: NewEvent, trx?: Transaction<MetaSchema>): Promise<number>;
+  appendMany(events: readonly NewEvent[], trx?: Transaction<MetaSchema>): Promise<number[]>;
 }
 
 export interface CreateDatabaseOptions {

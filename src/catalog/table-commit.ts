@@ -29,8 +29,8 @@ const ROWS_PER_INSERT = 500;
 
 /**
  * One atomic commit: a new snapshot row, the data files it adds and removes, an optional
- * schema version, the move of the table's current-snapshot pointer and a `table.committed`
- * event, in one transaction. The pointer moves only if it still names the parent
+ * schema version, the move of the table's current-snapshot pointer, the `object.created` of
+ * the files written for it and a `table.committed` event, in one transaction. The pointer moves only if it still names the parent
  * (optimistic concurrency); otherwise nothing is written and COMMIT_CONFLICT is thrown.
  */
 export async function commitTable(
@@ -125,6 +125,16 @@ export async function commitInTransaction(
       .execute();
   }
   await insertFiles(trx, table.id, snapshotId, request.addFiles);
+  await events.appendMany(
+    request.addFiles
+      .filter((file) => file.created)
+      .map((file) => ({
+        type: 'object.created' as const,
+        subject: file.path,
+        payload: { key: file.path, size: file.fileSize },
+      })),
+    trx,
+  );
   await events.append(
     {
       type: 'table.committed',

@@ -85,6 +85,16 @@ export const lakeConfigSchema = z
         message: 'lostAfterMs must be at least 3 heartbeats (3 × heartbeatMs)',
       })
       .default({ mode: 'embedded', concurrency: 4, heartbeatMs: 1000, lostAfterMs: 15_000 }),
+    events: z
+      .object({
+        /**
+         * Events older than this many days are deleted by `lakebox serve` (hourly), except
+         * those a durable consumer has not yet passed. 0 keeps every event.
+         */
+        retentionDays: z.number().min(0).default(30),
+      })
+      .strict()
+      .default({ retentionDays: 30 }),
   })
   .strict();
 

@@ -159,6 +159,27 @@ export class CrawlCatalog {
           removeFiles: removeIds,
           ...(pending.schema ? { schema: pending.schema } : {}),
           summary: { crawler: this.crawler, runId: this.runId },
+          // In the commit's transaction: the event and the snapshot it reports commit together.
+          inTransaction: pending.created
+            ? undefined
+            : async (trx, snapshot) => {
+                await this.events.append(
+                  {
+                    type: 'table.updated',
+                    subject: pending.table.fullName,
+                    payload: {
+                      table: pending.table.fullName,
+                      snapshotId: snapshot.id,
+                      crawler: this.crawler,
+                      runId: this.runId,
+                      addedFiles: snapshot.summary.addedFiles,
+                      removedFiles: snapshot.summary.removedFiles,
+                      schemaChanged: pending.schema !== undefined,
+                    },
+                  },
+                  trx,
+                );
+              },
         });
       });
       for (const file of pending.add) registered.set(file.key, pending.table.id);
@@ -178,19 +199,6 @@ export class CrawlCatalog {
       if (!pending.created) {
         if (!this.summary.tablesUpdated.includes(pending.table.fullName))
           this.summary.tablesUpdated.push(pending.table.fullName);
-        await this.events.append({
-          type: 'table.updated',
-          subject: pending.table.fullName,
-          payload: {
-            table: pending.table.fullName,
-            snapshotId: snapshot.id,
-            crawler: this.crawler,
-            runId: this.runId,
-            addedFiles: snapshot.summary.addedFiles,
-            removedFiles: snapshot.summary.removedFiles,
-            schemaChanged: pending.schema !== undefined,
-          },
-        });
       }
       await this.afterCommit(pending, snapshot.fileCount);
     }

@@ -79,10 +79,11 @@ export class CrawlerService {
    * @example const run = await lake.crawlers.start('sales'); await lake.executor.wait(run.id);
    * @throws LakeError CRAWLER_NOT_FOUND
    */
-  async start(name: string): Promise<Run> {
+  async start(name: string, options: { idempotencyKey?: string } = {}): Promise<Run> {
     const crawler = await this.#store.get(name);
     return this.services.executor.submit(CRAWL_RUN_KIND, {
       name: crawler.name,
+      idempotencyKey: options.idempotencyKey,
       parameters: { crawler: crawler.name },
     });
   }

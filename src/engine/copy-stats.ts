@@ -22,6 +22,7 @@ export function dataFileFromCopyStats(row: CopyStatsRow, path: string): NewDataF
   return {
     path,
     format: 'parquet',
+    created: true,
     recordCount: Number(row.count),
     fileSize: Number(row.file_size_bytes),
     partitionValues,

@@ -125,7 +125,8 @@ export class CsvStreamWriter {
               key: copiedFileKey(`${table.location}/data`, outDir, row.filename),
             })),
         );
-        await this.store.putFiles(
+        // Announced by the commit that adds them (NewDataFile.created), not on upload.
+        await (this.store.withoutEvents?.() ?? this.store).putFiles(
           written.map(({ row, key }) => ({ key, localPath: row.filename })),
         );
         const files: NewDataFile[] = written.map(({ row, key }) => dataFileFromCopyStats(row, key));

@@ -89,6 +89,9 @@ async function copyAndStore(
   const empty = stats.filter((row) => Number(row.count) === 0);
   await Promise.all(empty.map((row) => rm(row.filename, { force: true })));
   const keys = written.map((row) => copiedFileKey(dataPrefix, outDir, row.filename));
-  await store.putFiles(written.map((row, i) => ({ key: keys[i]!, localPath: row.filename })));
+  // Announced by the commit that adds them (NewDataFile.created), not on upload.
+  await (store.withoutEvents?.() ?? store).putFiles(
+    written.map((row, i) => ({ key: keys[i]!, localPath: row.filename })),
+  );
   return written.map((row, i) => dataFileFromCopyStats(row, keys[i]!));
 }

@@ -1,29 +1,27 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import type { CommitNotifications } from '../meta/dialects/meta-dialect.js';
 import type { MetaSchema } from '../meta/schema.js';
-import type { NewEvent } from './event-log.js';
+import type { NewEvent } from './event-catalogue.js';
 
 /** Rows per INSERT: 4 parameters each stays far below SQLite's and PostgreSQL's limits. */
 const ROWS_PER_INSERT = 500;
 
-/** An arbitrary constant: the transaction lock that makes event ids commit in id order. */
-const EVENT_ORDER_LOCK = 7_311_042_013;
+/** The channel a commit that appended events notifies (EventWakeup listens on it). */
+export const EVENTS_CHANNEL = 'lakebox_events';
 
 /**
- * Inserts `events` in `trx` with multi-row inserts; returns their ids in order.
- *
- * With `concurrentWriters` (PostgreSQL), the transaction first takes a lock that it holds
- * until it commits, so the next writer takes its ids only after this one's are visible: a
- * reader that has seen id N has seen every id below N that will ever commit, and a
- * consumer's cursor never passes an event that commits late. Writers wait only for the
- * few statements between their event insert and their commit (events are appended last).
+ * Inserts `events` in `trx` with multi-row inserts; returns their ids in order. Each row
+ * takes the transaction's id by its column default (PostgreSQL), which is what lets
+ * readers stop short of transactions still in flight (EventLog.read), so writers never
+ * wait for each other here. With `notifications`, the transaction also sends a NOTIFY that
+ * is delivered when it commits: followers in other processes wake at once.
  */
 export async function insertEvents(
   trx: Transaction<MetaSchema>,
   events: readonly NewEvent[],
-  concurrentWriters: boolean,
+  notifications: CommitNotifications | undefined,
 ): Promise<number[]> {
   if (events.length === 0) return [];
-  if (concurrentWriters) await sql`select pg_advisory_xact_lock(${EVENT_ORDER_LOCK})`.execute(trx);
   const now = Date.now();
   const ids: number[] = [];
   for (let start = 0; start < events.length; start += ROWS_PER_INSERT) {
@@ -33,7 +31,7 @@ export async function insertEvents(
         events.slice(start, start + ROWS_PER_INSERT).map((event) => ({
           type: event.type,
           subject: event.subject ?? null,
-          payload: JSON.stringify(event.payload ?? {}),
+          payload: JSON.stringify(event.payload),
           created_at: now,
         })),
       )
@@ -41,6 +39,7 @@ export async function insertEvents(
       .execute();
     ids.push(...rows.map((row) => row.event_id));
   }
+  await notifications?.notify(trx as unknown as Kysely<never>, EVENTS_CHANNEL);
   return ids;
 }
 

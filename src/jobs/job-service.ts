@@ -117,6 +117,7 @@ export class JobService {
     try {
       return await this.#services.executor.submit('job', {
         name: job.name,
+        idempotencyKey: options.idempotencyKey,
         parameters: { job: job.name, parameters },
         maxAttempts: job.maxRetries + 1,
         // Counted in the transaction that records the run: two starts never both pass.

@@ -83,4 +83,6 @@ export interface Job {
 /** What a run of a job may pass. */
 export interface StartJobOptions {
   parameters?: Record<string, string>;
+  /** A repeated start with the same key returns the first one's run (see SubmitOptions). */
+  idempotencyKey?: string;
 }

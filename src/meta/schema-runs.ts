@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 /** Rows of the run dispatch tables (migration 011). */
 
 /** A concurrency key: its row is locked by every claim under the key. */
@@ -16,6 +17,8 @@ export interface WorkerRow {
   concurrency: number;
   started_at: number;
   heartbeat_at: number;
+  /** 1 for the host of the lake (`lakebox serve`), which takes over runs left queued (017). */
+  hosting: Generated<number>;
 }
 
 /** A schedule's tick that was fired (migration 013): the key refuses a second firing. */
@@ -25,6 +28,8 @@ export interface ScheduleTickRow {
   tick_at: number;
   run_id: string | null;
   fired_at: number;
+  /** Why the tick started nothing (the resource was gone, its limit full). */
+  error: string | null;
 }
 
 /** How far the scheduler has looked for due ticks, and which process leads it. */

@@ -48,6 +48,7 @@ export interface MetaSchema {
   lb_schedule_tick: ScheduleTickRow;
   lb_scheduler_state: SchedulerStateRow;
   lb_event: EventRow;
+  lb_event_consumer: EventConsumerRow;
   lb_sync_task: SyncTaskRow;
   lb_sync_file: SyncFileRow;
   lb_sync_report: SyncReportRow;
@@ -190,6 +191,8 @@ export interface RunRow {
   /** A retry waits for its backoff: no claim before this time. */
   not_before: number | null;
   timeout_ms: number | null;
+  /** Unique when set: a start repeated after a crash finds this run (migration 017). */
+  idempotency_key: string | null;
 }
 
 export interface RunLogRow {
@@ -206,4 +209,15 @@ export interface EventRow {
   subject: string | null;
   payload: Json;
   created_at: number;
+  /** The writing transaction's id on PostgreSQL (0 on SQLite): events are read in (tx_id, event_id) order. */
+  tx_id: Generated<number>;
+}
+
+/** A named consumer's durable cursor: the position of the last event it has handled. */
+export interface EventConsumerRow {
+  name: string;
+  tx_id: number;
+  event_id: number;
+  created_at: number;
+  updated_at: number;
 }

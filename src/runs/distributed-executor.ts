@@ -248,6 +248,9 @@ export class DistributedExecutor implements RunExecutor {
     }
   }
 
+  /** Queued runs wait in the shared queue for any worker: nothing to take over. */
+  async hostStranded(): Promise<void> {}
+
   async #recover(): Promise<void> {
     await this.#store.recoverLost(
       await this.#workers.liveness(),

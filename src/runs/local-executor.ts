@@ -82,6 +82,7 @@ export class LocalExecutor implements RunExecutor {
   /** Aborted once closed: stops polling waits. */
   readonly #lifetime = new AbortController();
   #running = 0;
+  #hosting = false;
   #closing: Promise<void> | undefined;
   #aborting = false;
 
@@ -157,7 +158,9 @@ export class LocalExecutor implements RunExecutor {
     this.#submitting.add(creating);
     try {
       const run = await creating;
-      this.#enqueue(this.#track(run));
+      // A repeated idempotent submit returns a run recorded before: not one to queue again.
+      if (run.worker === this.worker && run.status === 'queued' && !this.#tracked.has(run.id))
+        this.#enqueue(this.#track(run));
       return run;
     } finally {
       this.#submitting.delete(creating);
@@ -238,18 +241,36 @@ export class LocalExecutor implements RunExecutor {
   }
 
   #info(): WorkerInfo {
-    return { id: this.worker, kinds: [...this.#handlers.keys()], concurrency: this.#concurrency };
+    return {
+      id: this.worker,
+      kinds: [...this.#handlers.keys()],
+      concurrency: this.#concurrency,
+      hosting: this.#hosting,
+    };
+  }
+
+  /**
+   * @example await lake.executor.hostStranded(); // runs left queued by dead processes run here
+   */
+  async hostStranded(): Promise<void> {
+    this.#hosting = true;
+    await this.#ready.catch(() => undefined);
+    await this.#workers.register(this.#info());
+    await this.#recover();
   }
 
   async #recover(): Promise<void> {
     const recovered = await this.#store.recoverLost(
       await this.#workers.liveness(),
       this.#retryDelayMs,
+      this.#hosting
+        ? { adopter: this.worker }
+        : { keepQueued: await this.#workers.strandedPolicy() },
     );
     // Adopted retries start when their kind has a handler here; other processes may adopt
     // them too, and the claim decides which one runs them.
     if (this.#closing) return;
-    for (const run of recovered.retried) {
+    for (const run of [...recovered.retried, ...recovered.adopted]) {
       if (!this.#tracked.has(run.id)) this.#delay(this.#track(run), run);
     }
   }

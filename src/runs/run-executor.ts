@@ -44,6 +44,12 @@ export interface SubmitOptions {
   concurrency?: { key: string; limit: number; refuseWhenFull?: boolean };
   /** Stops the run after this long and fails it with RUN_TIMEOUT (retried while attempts remain). */
   timeoutMs?: number;
+  /**
+   * Makes the submission safe to repeat after a crash: a second submit with the same key
+   * returns the run the first one recorded (whatever its status) and queues nothing. The
+   * scheduler keys each tick (`schedule:<resource>@<tick>`), a trigger each (trigger, event).
+   */
+  idempotencyKey?: string;
 }
 
 export interface WaitOptions {
@@ -85,6 +91,13 @@ export interface RunExecutor {
    * @throws LakeError RUN_NOT_CANCELLABLE when the run has already ended.
    */
   cancel(runId: string): Promise<Run>;
+  /**
+   * Makes this executor the host of work that processes left behind: from now on, runs a
+   * dead process had queued but not started are taken over and run here instead of failed
+   * as lost (`lakebox serve` does this). A queue shared by workers needs nothing: its runs
+   * wait for any worker already.
+   */
+  hostStranded(): Promise<void>;
   /** Stops taking runs, lets running ones finish (or aborts them) and releases timers. */
   close(options?: { abort?: boolean }): Promise<void>;
 }

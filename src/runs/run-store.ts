@@ -43,6 +43,11 @@ export interface NewRun {
   timeoutMs?: number;
   /** Epoch ms before which the run is not to be claimed (a retry's backoff). */
   notBefore?: number;
+  /**
+   * A start that may be repeated after a crash (a scheduler's tick, a trigger's delivery of
+   * an event): a second `create` with the same key returns the run the first one made.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -82,11 +87,21 @@ export interface RunHeartbeat {
   cancelRequested: boolean;
 }
 
+/** What `recoverLost` does with runs a dead process left queued, never started. */
+export interface StrandedRuns {
+  /** Hand them to this worker (the host of the lake) instead of failing them. */
+  adopter?: string;
+  /** Leave those of `worker` queued, for a host to take over (see WorkerRegistry.strandedPolicy). */
+  keepQueued?: (worker: string) => boolean;
+}
+
 export interface RecoveredRuns {
   /** The runs whose worker was gone, now failed with WORKER_LOST. */
   failed: Run[];
   /** New queued attempts of those runs that had attempts left. */
   retried: Run[];
+  /** Runs left queued by a dead process, handed to the adopter (never started, so not failed). */
+  adopted: Run[];
 }
 
 /**
@@ -128,6 +143,10 @@ export class RunStore {
   async create(spec: NewRun): Promise<Run> {
     const row = newRunRow(spec);
     return this.db.transaction().execute(async (trx) => {
+      if (row.idempotency_key !== null) {
+        const made = await this.#byKey(trx, row.idempotency_key);
+        if (made) return made;
+      }
       if (spec.refuseWhenFull && spec.concurrency) {
         const { key, limit } = spec.concurrency;
         await lockKey(trx, key);
@@ -456,27 +475,39 @@ export class RunStore {
    * queues a next attempt for those with attempts left (after `retryDelayMs`). A lost run
    * ends at its last heartbeat, so its duration is the time it really ran, not the time it
    * took to notice. Safe to call from many processes at once: each lost run is failed (and
-   * retried) exactly once.
+   * retried) exactly once. Runs a dead process left queued (never started) are handed to
+   * `stranded.adopter` when given (the host of the lake, `lakebox serve`, runs them), left
+   * queued when `stranded.keepQueued` says a host may take them, and failed otherwise.
    *
    * @example const { failed } = await store.recoverLost(isLocalWorkerAlive);
    */
   async recoverLost(
     isAlive: (worker: string) => boolean | Promise<boolean>,
     retryDelayMs = 0,
+    stranded: StrandedRuns = {},
   ): Promise<RecoveredRuns> {
+    const { adopter, keepQueued } = stranded;
     const running = await this.db
       .selectFrom('lb_run')
       .select(['run_id', 'worker'])
       .where('status', 'in', ['running', 'queued'])
       .execute();
     const verdicts = new Map<string, boolean>();
-    const recovered: RecoveredRuns = { failed: [], retried: [] };
+    const recovered: RecoveredRuns = { failed: [], retried: [], adopted: [] };
     for (const { run_id: id, worker } of running) {
       // A run without a worker (queued for any worker to take) cannot be attributed: leave it.
       if (worker === null) continue;
       let alive = verdicts.get(worker);
       if (alive === undefined) verdicts.set(worker, (alive = await isAlive(worker)));
       if (alive) continue;
+      if (adopter !== undefined) {
+        const adopted = await this.#adopt(id, worker, adopter);
+        if (adopted) {
+          recovered.adopted.push(adopted);
+          continue;
+        }
+      }
+      if (keepQueued?.(worker) && (await this.get(id)).status === 'queued') continue;
       await this.db.transaction().execute(async (trx) => {
         const { row, changed } = await this.#change(trx, id, (current) =>
           (current.status === 'running' || current.status === 'queued') && current.worker === worker
@@ -500,8 +531,43 @@ export class RunStore {
     return recovered;
   }
 
+  /** Hands a run still queued by dead `from` to `to`; undefined when it is not that. */
+  async #adopt(id: string, from: string, to: string): Promise<Run | undefined> {
+    // One conditional update: of two adopters racing, one wins.
+    const row = await this.db
+      .updateTable('lb_run')
+      .set({ worker: to })
+      .where('run_id', '=', id)
+      .where('status', '=', 'queued')
+      .where('worker', '=', from)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toRun(row);
+  }
+
+  /** The run made under an idempotency key, if any. */
+  async #byKey(trx: Kysely<MetaSchema>, key: string): Promise<Run | undefined> {
+    const row = await trx
+      .selectFrom('lb_run')
+      .selectAll()
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
+    return row && toRun(row);
+  }
+
   async #insert(trx: Kysely<MetaSchema>, row: RunRow): Promise<Run> {
-    await trx.insertInto('lb_run').values(row).execute();
+    if (row.idempotency_key !== null) {
+      // A racing creator with the same key: its run is the one (PostgreSQL waits for it).
+      const inserted = await trx
+        .insertInto('lb_run')
+        .values(row)
+        .onConflict((conflict) => conflict.column('idempotency_key').doNothing())
+        .returning('run_id')
+        .executeTakeFirst();
+      if (!inserted) return (await this.#byKey(trx, row.idempotency_key))!;
+    } else {
+      await trx.insertInto('lb_run').values(row).execute();
+    }
     const run = toRun(row);
     await this.#announce(trx, run);
     await this.dispatcher?.dispatch(trx, run, row.not_before ?? undefined);
@@ -653,6 +719,7 @@ function newRunRow(spec: NewRun): RunRow {
     concurrency_limit: spec.concurrency?.limit ?? null,
     not_before: spec.notBefore ?? null,
     timeout_ms: spec.timeoutMs ?? null,
+    idempotency_key: spec.idempotencyKey ?? null,
   };
 }
 

@@ -11,7 +11,11 @@ export interface ScheduledResource {
   /** `<kind>:<name>`, unique across the lake. */
   readonly key: string;
   readonly schedule: string;
-  start(tick: Date): Promise<Run>;
+  /**
+   * Starts the tick's run, submitted under `idempotencyKey`, so that starting one tick twice
+   * (after a crash) returns the run of the first start.
+   */
+  start(tick: Date, idempotencyKey: string): Promise<Run>;
 }
 
 /** Where the scheduler finds what to schedule: read again at every look. */
@@ -45,9 +49,12 @@ const STATE_ROW = 'default';
 
 /**
  * Fires the ticks of every scheduled resource, exactly once each: only the leader looks
- * (see LeaderLock), and a tick is fired by inserting its row into `lb_schedule_tick`, whose
- * primary key refuses a second firing from any process. The leader records how far it has
- * looked, so that the next leader fires the ticks that fell due during the takeover.
+ * (see LeaderLock). A tick's run is submitted under the tick's idempotency key, so the run
+ * itself records the tick, in the transaction that queues it; the tick's row in
+ * `lb_schedule_tick` follows, naming the run (or why none started). A leader killed
+ * between the two leaves a run and no row: the next leader looks again from where the
+ * last look was recorded, starts the tick again, gets the same run back and writes the row.
+ * No tick is lost and none runs twice.
  */
 export class Scheduler {
   readonly #pollMs: number;
@@ -153,34 +160,38 @@ export class Scheduler {
   }
 
   async #fire(resource: ScheduledResource, tick: Date): Promise<void> {
+    const tickAt = tick.getTime();
+    const recorded = await this.db
+      .selectFrom('lb_schedule_tick')
+      .select('tick_at')
+      .where('schedule_key', '=', resource.key)
+      .where('tick_at', '=', tickAt)
+      .executeTakeFirst();
+    if (recorded) return; // fired already, here or by another process
+    let runId: string | null = null;
+    let error: string | null = null;
+    try {
+      runId = (await resource.start(tick, tickKey(resource.key, tick))).id;
+    } catch (cause) {
+      error = describe(cause);
+    }
     const claimed = await this.db
       .insertInto('lb_schedule_tick')
       .values({
         schedule_key: resource.key,
-        tick_at: tick.getTime(),
-        run_id: null,
+        tick_at: tickAt,
+        run_id: runId,
         fired_at: Date.now(),
+        error,
       })
       .onConflict((conflict) => conflict.columns(['schedule_key', 'tick_at']).doNothing())
       .returning('tick_at')
       .executeTakeFirst();
-    if (!claimed) return; // fired already, by another process
-    try {
-      const run = await resource.start(tick);
-      await this.db
-        .updateTable('lb_schedule_tick')
-        .set({ run_id: run.id })
-        .where('schedule_key', '=', resource.key)
-        .where('tick_at', '=', tick.getTime())
-        .execute();
-      this.#note({ event: 'tick.fired', key: resource.key, tickAt: tick, runId: run.id });
-    } catch (error) {
-      this.#note({
-        event: 'tick.failed',
-        key: resource.key,
-        tickAt: tick,
-        message: describe(error),
-      });
+    if (!claimed) return; // another process recorded it; the key gave both the same run
+    if (runId !== null) {
+      this.#note({ event: 'tick.fired', key: resource.key, tickAt: tick, runId });
+    } else {
+      this.#note({ event: 'tick.failed', key: resource.key, tickAt: tick, message: error! });
     }
   }
 
@@ -201,6 +212,11 @@ export class Scheduler {
       // A broken log must not stop the schedules.
     }
   }
+}
+
+/** The idempotency key of a tick's run: one run per resource and tick, ever. */
+export function tickKey(resourceKey: string, tick: Date): string {
+  return `schedule:${resourceKey}@${tick.toISOString()}`;
 }
 
 function describe(error: unknown): string {

@@ -7,6 +7,8 @@ export interface WorkerInfo {
   id: string;
   kinds: readonly string[];
   concurrency: number;
+  /** The host of the lake (`lakebox serve`): takes over runs dead processes left queued. */
+  hosting?: boolean;
 }
 
 export interface WorkerRecord extends WorkerInfo {
@@ -39,6 +41,7 @@ export class WorkerRegistry {
       concurrency: worker.concurrency,
       started_at: now,
       heartbeat_at: now,
+      hosting: worker.hosting ? 1 : 0,
     };
     await this.db
       .insertInto('lb_worker')
@@ -49,6 +52,7 @@ export class WorkerRegistry {
           concurrency: row.concurrency,
           started_at: now,
           heartbeat_at: now,
+          hosting: row.hosting,
         }),
       )
       .execute();
@@ -86,6 +90,27 @@ export class WorkerRegistry {
       startedAt: new Date(Number(row.started_at)),
       heartbeatAt: new Date(Number(row.heartbeat_at)),
     }));
+  }
+
+  /**
+   * Whether a run that dead `worker` left queued should stay queued for a host to take over:
+   * while a host is alive, or until the worker has been silent for `lostAfterMs` (a host
+   * restarting after a crash, such as a SIGKILLed serve, finds its runs still queued).
+   */
+  async strandedPolicy(): Promise<(worker: string) => boolean> {
+    const now = Date.now();
+    const rows = await this.db
+      .selectFrom('lb_worker')
+      .select(['worker_id', 'heartbeat_at', 'hosting'])
+      .execute();
+    const hostAlive = rows.some(
+      (row) =>
+        row.hosting === 1 &&
+        row.heartbeat_at >= now - this.lostAfterMs &&
+        isLocalWorkerAlive(row.worker_id),
+    );
+    const lastBeat = new Map(rows.map((row) => [row.worker_id, row.heartbeat_at]));
+    return (worker) => hostAlive || (lastBeat.get(worker) ?? 0) >= now - this.lostAfterMs;
   }
 
   /** A verdict on every worker as of now, for `RunStore.recoverLost`. */

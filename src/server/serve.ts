@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { EventTail, type EventHandler } from '../events/event-tail.js';
+import type { EventHandler } from '../events/event-tail.js';
+import { RetentionLoop } from '../events/retention-loop.js';
 import type { Lake, LakeWorker } from '../lake.js';
 import type { Run } from '../runs/run.js';
 import type { SchedulerNote } from '../runs/scheduler.js';
@@ -21,6 +22,13 @@ export interface ServeOptions {
   leaderRetryMs?: number;
   /** Handlers of every event appended to the lake's log (the event dispatcher hook). */
   eventHandlers?: EventHandler[];
+  /**
+   * The durable consumer the handlers read through (its cursor survives restarts; delivery
+   * is at least once); without one they see the events from start-up on.
+   */
+  eventConsumer?: string;
+  /** Between prunes of the event log (its retention). One hour. */
+  retentionEveryMs?: number;
   log: ServeLog;
 }
 
@@ -46,13 +54,17 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
     });
     log('worker.started', { worker: worker.id }, `Taking runs of every kind as ${worker.id}.`);
   }
+  // This process hosts the lake: runs that dead processes left queued run here.
+  await lake.executor.hostStranded();
   const scheduler = lake.scheduler({
     pollMs: options.schedulerPollMs,
     leaderRetryMs: options.leaderRetryMs,
     note: (note) => log(note.event, noteFields(note), noteText(note)),
   });
   scheduler.start();
-  const events = new EventTail(lake.events, {
+  const events = lake.events.tail({
+    // Durable when named: a restarted serve resumes after the last event its handlers saw.
+    cursor: options.eventConsumer ? lake.events.consumer(options.eventConsumer) : undefined,
     onError: (error, event) =>
       log(
         'event.handler_failed',
@@ -62,6 +74,35 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
   });
   for (const handler of options.eventHandlers ?? []) events.on(handler);
   events.start();
+  const { retentionDays } = lake.config.events;
+  const retention = new RetentionLoop({
+    prune: () => lake.events.prune(retentionDays),
+    active: () => retentionDays > 0 && scheduler.leading,
+    everyMs: options.retentionEveryMs,
+    onResult: ({ deleted, heldBy }) => {
+      if (deleted > 0) {
+        log(
+          'events.pruned',
+          { deleted, retentionDays },
+          `Deleted ${deleted} event(s) older than ${retentionDays} day(s).`,
+        );
+      }
+      for (const held of heldBy) {
+        log(
+          'events.retention_held',
+          held,
+          `Kept ${held.kept} event(s) past retention for consumer ${held.consumer}, which has not read them; \`lakebox events consumers --delete ${held.consumer}\` releases them.`,
+        );
+      }
+    },
+    onError: (error) =>
+      log(
+        'events.prune_failed',
+        { message: String(error) },
+        `Pruning events failed: ${String(error)}`,
+      ),
+  });
+  retention.start();
 
   const readiness = async (): Promise<Readiness> => {
     const metadata = await lake.ping().then(
@@ -111,6 +152,7 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
     async stop(stop = {}) {
       stopping = true;
       await app.close();
+      await retention.stop();
       await scheduler.stop();
       await events.stop();
       await worker?.stop({ deadlineMs: options.drainTimeoutMs, handBackNow: stop.handBackNow });

@@ -74,6 +74,11 @@ export class GuardedStore implements ObjectStore {
     return this.backend.location;
   }
 
+  /** Key checks stay; events go (see ObjectStore.withoutEvents). */
+  withoutEvents(): ObjectStore {
+    return new GuardedStore(this.backend, { writableRoots: this.writableRoots });
+  }
+
   get kind(): ObjectStore['kind'] {
     return this.backend.kind;
   }

@@ -65,6 +65,11 @@ export interface ObjectStore {
    * directory, uploads on S3); results come in the order of `files`.
    */
   putFiles(files: readonly LocalFile[]): Promise<PutResult[]>;
+  /**
+   * The same store without its create and delete events, where a store has them: for table
+   * writers, whose data files are announced by the catalog commit that adds them instead.
+   */
+  withoutEvents?(): ObjectStore;
   get(key: string, range?: ByteRange): Promise<Readable>;
   head(key: string): Promise<ObjectInfo | undefined>;
   list(options: ListOptions): Promise<ListPage>;

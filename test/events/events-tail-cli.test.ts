@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Lake } from '../../src/lake.js';
 import { startCli, type CliProcess } from '../support/cli-process.js';
+import { runCli } from '../support/run-cli.js';
 import { tempLake } from '../support/temp-lake.js';
 
 describe('lakebox events tail', () => {
@@ -42,5 +43,17 @@ describe('lakebox events tail', () => {
     expect(tail.lines.some((text) => text.includes('raw.before'))).toBe(false);
     tail.child.kill('SIGTERM');
     expect(await tail.exited).toBe(0);
+  }, 60_000);
+
+  it('refuses a type pattern that matches no event type, in one line', async () => {
+    const result = await runCli(['--lake', dir, 'events', 'tail', '--type', 'tabel.*']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('No event type matches "tabel.*"');
+    const types = await runCli(['--lake', dir, '--json', 'events', 'types']);
+    expect(JSON.parse(types.stdout)).toContainEqual({
+      type: 'table.committed',
+      meaning: 'a snapshot of a table was committed',
+    });
   }, 60_000);
 });

@@ -75,6 +75,9 @@ class WorkingDistributedExecutor implements TestExecutor {
   cancel(runId: string) {
     return this.inner.cancel(runId);
   }
+  hostStranded() {
+    return this.inner.hostStranded();
+  }
   close(options?: { abort?: boolean }) {
     return this.inner.close(options);
   }

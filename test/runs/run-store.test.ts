@@ -284,7 +284,11 @@ describe.each(META_BACKENDS)('RunStore on $name', (backend) => {
     expect(types).toEqual(['run.queued', 'run.running', 'run.failed']);
 
     // A second recovery (another process starting) finds nothing left to do.
-    expect(await fx.store.recoverLost(isLocalWorkerAlive)).toEqual({ failed: [], retried: [] });
+    expect(await fx.store.recoverLost(isLocalWorkerAlive)).toEqual({
+      failed: [],
+      retried: [],
+      adopted: [],
+    });
   });
 
   it('also fails runs left queued by a process that died before starting them', async () => {
@@ -299,6 +303,26 @@ describe.each(META_BACKENDS)('RunStore on $name', (backend) => {
     expect(failed.error?.message).toContain('while it was queued');
     expect((await fx.store.get(waiting.id)).status).toBe('queued');
     expect((await fx.store.get(unowned.id)).status).toBe('queued');
+  });
+
+  it('hands runs left queued by a dead process to an adopter (the lake host), once', async () => {
+    const dead = `${hostname()}:${await deadPid()}`;
+    const stranded = await fx.store.create({ kind: 'load', worker: dead });
+    const [one, two] = await Promise.all([
+      fx.store.recoverLost(isLocalWorkerAlive, 0, { adopter: 'host-a' }),
+      (await fx.otherStore()).recoverLost(isLocalWorkerAlive, 0, { adopter: 'host-b' }),
+    ]);
+    const adopted = [...one.adopted, ...two.adopted];
+    expect(adopted.map((run) => run.id)).toEqual([stranded.id]);
+    expect([...one.failed, ...two.failed]).toEqual([]);
+    const run = await fx.store.get(stranded.id);
+    expect(run.status).toBe('queued');
+    expect(['host-a', 'host-b']).toContain(run.worker);
+    // A process that is no host leaves such a run queued while a host may take it.
+    const another = await fx.store.create({ kind: 'load', worker: dead });
+    const left = await fx.store.recoverLost(isLocalWorkerAlive, 0, { keepQueued: () => true });
+    expect(left.failed).toEqual([]);
+    expect((await fx.store.get(another.id)).status).toBe('queued');
   });
 
   it('ends a lost run at its last heartbeat, so its duration is the time it ran', async () => {

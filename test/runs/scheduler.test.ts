@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LeaderLock } from '../../src/runs/leader-lock.js';
 import type { Run } from '../../src/runs/run.js';
 import { parseSchedule } from '../../src/runs/schedule.js';
-import { Scheduler, type SchedulerNote } from '../../src/runs/scheduler.js';
+import { EventLog } from '../../src/events/event-log.js';
+import { RunStore } from '../../src/runs/run-store.js';
+import { Scheduler, tickKey, type SchedulerNote } from '../../src/runs/scheduler.js';
 import { eventually } from '../support/cli-process.js';
 import { META_BACKENDS, type MetaBackend } from '../support/meta-backends.js';
 
@@ -114,5 +116,60 @@ describe.each(META_BACKENDS)('Scheduler on $name', (backend: MetaBackend) => {
     expect(new Set(times).size).toBe(times.length);
     const rows = await handle.meta.db.selectFrom('lb_schedule_tick').selectAll().execute();
     expect(rows.map((row) => row.tick_at).sort()).toEqual([...times].sort());
+  });
+
+  it('a leader killed after queueing a tick run but before recording the tick: its successor records that run and starts no second', async () => {
+    const db = handle.meta.db;
+    const store = new RunStore(db, new EventLog(db, handle.meta.dialect));
+    // The dead leader looked up to `from`, then queued the runs of the next three ticks
+    // (each under its tick's key, in the transaction that recorded the run) and died
+    // before writing their rows in lb_schedule_tick.
+    const from = Math.floor(Date.now() / 1000) * 1000 - 5000;
+    await db
+      .insertInto('lb_scheduler_state')
+      .values({ scheduler: 'default', checked_until: from, leader: 'dead' })
+      .execute();
+    const orphans = await Promise.all(
+      [1, 2, 3].map((s) =>
+        store.create({
+          kind: 'sync',
+          name: 's',
+          idempotencyKey: tickKey('sync:s', new Date(from + s * 1000)),
+        }),
+      ),
+    );
+    const made = new Scheduler(
+      db,
+      {
+        list: async () => [
+          {
+            key: 'sync:s',
+            schedule: '* * * * * *',
+            start: (_tick, idempotencyKey) =>
+              store.create({ kind: 'sync', name: 's', idempotencyKey }),
+          },
+        ],
+      },
+      new LeaderLock(db, handle.meta.dialect.concurrentWriters, 43, { retryMs: 50 }),
+      { id: 'successor', pollMs: 50 },
+    );
+    schedulers.push(made);
+    made.start();
+    const rows = await eventually(async () => {
+      const found = await db
+        .selectFrom('lb_schedule_tick')
+        .selectAll()
+        .orderBy('tick_at')
+        .execute();
+      return found.length >= 6 ? found : undefined;
+    }, 'six ticks recorded');
+    await made.stop();
+    // Every second since the last look has one row; the three orphans are the runs of theirs.
+    const all = await db.selectFrom('lb_schedule_tick').selectAll().orderBy('tick_at').execute();
+    expect(all.map((row) => row.tick_at)).toEqual(all.map((_, i) => from + (i + 1) * 1000));
+    expect(rows.slice(0, 3).map((row) => row.run_id)).toEqual(orphans.map((run) => run.id));
+    const runs = await store.list({ kind: 'sync', limit: 1000 });
+    expect(runs).toHaveLength(all.length); // one run per tick, none twice
+    expect(new Set(all.map((row) => row.run_id)).size).toBe(all.length);
   });
 });

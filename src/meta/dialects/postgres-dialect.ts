@@ -1,6 +1,6 @@
-import { PostgresDialect } from 'kysely';
+import { PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import type { MetaDialect } from './meta-dialect.js';
+import type { CommitNotifications, MetaDialect } from './meta-dialect.js';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -18,6 +18,7 @@ export function postgresDialect(url: string, options: { poolSize?: number } = {}
     name: 'postgres',
     autoIdType: 'bigserial',
     concurrentWriters: true,
+    notifications: notifications(url),
     location: redactUrl(url),
     createKyselyDialect() {
       return new PostgresDialect({
@@ -28,6 +29,28 @@ export function postgresDialect(url: string, options: { poolSize?: number } = {}
           connectionTimeoutMillis: 10_000,
         }),
       });
+    },
+  };
+}
+
+/** NOTIFY in the writer's transaction (sent at its commit), LISTEN on a client of its own. */
+function notifications(url: string): CommitNotifications {
+  return {
+    async notify(trx, channel) {
+      await sql`select pg_notify(${channel}, '')`.execute(trx);
+    },
+    async listen(channel, onNotify, onError) {
+      const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+      client.on('notification', () => onNotify());
+      client.on('error', onError);
+      try {
+        await client.connect();
+        await client.query(`listen ${client.escapeIdentifier(channel)}`);
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        throw error;
+      }
+      return { close: () => client.end() };
     },
   };
 }

@@ -11,6 +11,7 @@ import { runDispatchMigration } from './011-run-dispatch.js';
 import { schedulesMigration } from './013-schedules.js';
 import { modelsMigration } from './014-models.js';
 import { apiTokensMigration } from './016-api-tokens.js';
+import { eventDeliveryMigration } from './017-event-delivery.js';
 
 /** Migrations live in code (not files found at run time) so a bundled Lakebox carries them. */
 export function migrationProvider(dialect: MetaDialect): MigrationProvider {
@@ -28,6 +29,7 @@ export function migrationProvider(dialect: MetaDialect): MigrationProvider {
         '013-schedules': schedulesMigration(),
         '014-models': modelsMigration(dialect),
         '016-api-tokens': apiTokensMigration(),
+        '017-event-delivery': eventDeliveryMigration(dialect),
       };
     },
   };

@@ -112,7 +112,7 @@ export class SyncJournal {
     this.#events.push({
       type: 'object.created',
       subject: key,
-      payload: { type: 'object.created', key, size, etag },
+      payload: { key, size, etag },
     });
     this.#maybeFlush();
   }
@@ -121,7 +121,7 @@ export class SyncJournal {
     this.#events.push({
       type: 'object.deleted',
       subject: key,
-      payload: { type: 'object.deleted', key },
+      payload: { key },
     });
     this.#maybeFlush();
   }

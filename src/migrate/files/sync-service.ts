@@ -76,11 +76,13 @@ export class SyncService {
    * a task again after a crash or a cancel moves only what is missing or changed.
    *
    * @example const run = await lake.sync.start('invoices');
+   * `idempotencyKey` makes a repeated start return the first one's run (see SubmitOptions).
+   *
    * @throws LakeError SYNC_TASK_NOT_FOUND.
    */
-  async start(name: string): Promise<Run> {
+  async start(name: string, options: { idempotencyKey?: string } = {}): Promise<Run> {
     const task = await this.#tasks.get(name);
-    return this.#submit(task.name, {
+    return this.#submit(task.name, options.idempotencyKey, {
       task: task.name,
       source: task.source,
       destination: task.destination,
@@ -99,7 +101,7 @@ export class SyncService {
    */
   async run(spec: SyncTaskSpec): Promise<Run> {
     const { schedule: _schedule, ...resolved } = this.#resolve(spec);
-    return this.#submit(null, { task: null, ...resolved });
+    return this.#submit(null, undefined, { task: null, ...resolved });
   }
 
   /**
@@ -194,9 +196,14 @@ export class SyncService {
     };
   }
 
-  async #submit(task: string | null, parameters: SyncRunParameters): Promise<Run> {
+  async #submit(
+    task: string | null,
+    idempotencyKey: string | undefined,
+    parameters: SyncRunParameters,
+  ): Promise<Run> {
     return this.#services.executor.submit(SYNC_RUN_KIND, {
       name: task ?? undefined,
+      idempotencyKey,
       parameters: parameters as unknown as Record<string, unknown>,
     });
   }
