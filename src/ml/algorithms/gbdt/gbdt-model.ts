@@ -82,16 +82,22 @@ export function addTreeMargins(
   margins: Float64Array,
 ): void {
   const { left, right, feature, threshold, defaultLeft, value, categories } = tree;
-  // By node, not through the Map: a lookup per visited node was most of the scoring time.
-  const sets = new Array<Int32Array | undefined>(left.length);
-  for (const [node, set] of categories) sets[node] = set;
+  // Category sets as membership tables by node (index code + 1, so -1, missing, is slot 0):
+  // a lookup per visited node, where a binary search or a Map lookup was most of the time.
+  const members = new Array<Uint8Array | undefined>(left.length);
+  for (const [node, set] of categories) {
+    const table = new Uint8Array((set.length > 0 ? set[set.length - 1]! : -1) + 2);
+    for (const code of set) table[code + 1] = 1;
+    members[node] = table;
+  }
   for (let i = 0; i < rows; i++) {
     let node = 0;
     while (left[node]! !== -1) {
       const x = columns[feature[node]!]![i]!;
-      const set = sets[node];
-      const goLeft = set
-        ? contains(set, x)
+      const member = members[node];
+      // A code past the table (unseen in training) or NaN reads 0 from it: not in the set.
+      const goLeft = member
+        ? member[x + 1] === 1
         : Number.isNaN(x)
           ? defaultLeft[node] === 1
           : x <= threshold[node]!;
@@ -99,19 +105,6 @@ export function addTreeMargins(
     }
     margins[i * outputs + tree.output]! += value[node]!;
   }
-}
-
-function contains(sorted: Int32Array, code: number): boolean {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = sorted[mid]!;
-    if (v === code) return true;
-    if (v < code) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return false;
 }
 
 function checkFrame(model: GbdtModel, frame: FeatureFrame): void {
