@@ -210,8 +210,25 @@ export class RunStore {
    * @throws LakeError RUN_NOT_FOUND when no run has this id.
    */
   async claim(id: string, worker: string): Promise<ClaimResult> {
+    const taken = await this.take(id, worker);
+    return typeof taken === 'string' ? taken : 'claimed';
+  }
+
+  /**
+   * `claim`, answering the claimed run itself (so a worker needs no second read to start
+   * it). A run without a concurrency key is claimed by one conditional UPDATE; a claim whose
+   * commit was answered by a broken connection, when tried again, finds the run running for
+   * the same worker and answers it again.
+   *
+   * @example const run = await store.take(id, 'host-a:4242'); if (typeof run !== 'string') await work(run);
+   * @throws LakeError RUN_NOT_FOUND when no run has this id.
+   */
+  async take(id: string, worker: string): Promise<Run | 'busy' | 'taken'> {
     return this.db.transaction().execute(async (trx) => {
+      const unkeyed = await this.#start(trx, id, worker, true);
+      if (unkeyed) return unkeyed;
       const current = await this.#row(trx, id);
+      if (current.status === 'running' && current.worker === worker) return toRun(current);
       if (current.status !== 'queued') return 'taken';
       const key = current.concurrency_key;
       if (key !== null) {
@@ -228,18 +245,29 @@ export class RunStore {
           return 'busy';
         }
       }
-      const now = Date.now();
-      const row = await trx
-        .updateTable('lb_run')
-        .set({ status: 'running', worker, started_at: now, heartbeat_at: now })
-        .where('run_id', '=', id)
-        .where('status', '=', 'queued')
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) return 'taken';
-      await this.#announce(trx, toRun(row));
-      return 'claimed';
+      return (await this.#start(trx, id, worker, false)) ?? 'taken';
     });
+  }
+
+  /** Queued → running for `worker` (only a run without a key when `unkeyedOnly`), with its event. */
+  async #start(
+    trx: Kysely<MetaSchema>,
+    id: string,
+    worker: string,
+    unkeyedOnly: boolean,
+  ): Promise<Run | undefined> {
+    const now = Date.now();
+    let update = trx
+      .updateTable('lb_run')
+      .set({ status: 'running', worker, started_at: now, heartbeat_at: now })
+      .where('run_id', '=', id)
+      .where('status', '=', 'queued');
+    if (unkeyedOnly) update = update.where('concurrency_key', 'is', null);
+    const row = await update.returningAll().executeTakeFirst();
+    if (!row) return undefined;
+    const run = toRun(row);
+    await this.#announce(trx, run);
+    return run;
   }
 
   /**

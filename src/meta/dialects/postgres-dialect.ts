@@ -20,14 +20,17 @@ export function postgresDialect(url: string, options: { poolSize?: number } = {}
     concurrentWriters: true,
     location: redactUrl(url),
     createKyselyDialect() {
-      return new PostgresDialect({
-        pool: new pg.Pool({
-          connectionString: url,
-          max: options.poolSize ?? 10,
-          types,
-          connectionTimeoutMillis: 10_000,
-        }),
+      const pool = new pg.Pool({
+        connectionString: url,
+        max: options.poolSize ?? 10,
+        types,
+        connectionTimeoutMillis: 10_000,
       });
+      // An idle connection that breaks (the database restarted, the network dropped) is
+      // discarded by the pool and the next query connects anew; unheard, this 'error' event
+      // would end the process instead.
+      pool.on('error', () => undefined);
+      return new PostgresDialect({ pool });
     },
   };
 }
