@@ -86,7 +86,9 @@ describe('workers while the metadata database is unreachable', () => {
     for (let i = 0; i < 4; i++) {
       runs.push(await team.lake.jobs.start('wide', { parameters: { gate: team.gate, waiting } }));
     }
-    const team2 = [worker(), worker()];
+    // Two workers, one run at a time each: two runs wait on their gate, two stay queued.
+    worker();
+    worker();
     await eventually(
       async () =>
         (await readFile(waiting, 'utf8').catch(() => '')).split('\n').length > 2 ? true : undefined,

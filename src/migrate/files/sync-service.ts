@@ -26,6 +26,13 @@ export interface SyncReportQuery {
   limit?: number;
 }
 
+
+/**
+ * A sync is incremental and idempotent (the next attempt copies only what is not there yet),
+ * so one lost with its worker, or failed by a transient error, is tried again this often.
+ */
+const SYNC_ATTEMPTS = 3;
+
 /**
  * File migration (the DataSync part of the lake): sync tasks move file trees from local
  * directories, S3 prefixes or the lake into the lake (or out of it), incrementally and
@@ -198,6 +205,7 @@ export class SyncService {
     return this.#services.executor.submit(SYNC_RUN_KIND, {
       name: task ?? undefined,
       parameters: parameters as unknown as Record<string, unknown>,
+      maxAttempts: SYNC_ATTEMPTS,
     });
   }
 }
