@@ -148,7 +148,8 @@ describe('a worker SIGKILLed in the middle of a run', () => {
     // Held: reading a file of the second table, once the crawl has listed and started.
     const held = proxy.holdWhen(
       (req) =>
-        ['GET', 'HEAD'].includes(req.method!) && req.url!.includes('/raw/sales/items/region=2/'),
+        ['GET', 'HEAD'].includes(req.method!) &&
+        decodeURIComponent(req.url!).includes('/raw/sales/items/region=2/'),
     );
     const { run, final, firstId, secondId } = await killFirstMidway(
       () => team.lake.crawlers.start('sales'),
