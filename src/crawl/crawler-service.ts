@@ -19,7 +19,6 @@ interface CrawlParameters {
   oneShot?: NormalizedSpec;
 }
 
-
 /**
  * A crawl is idempotent (it commits what it found in one catalog transaction, and a next
  * crawl finds the same), so one lost with its worker, or failed by a transient error, is

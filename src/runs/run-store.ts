@@ -360,24 +360,39 @@ export class RunStore {
     }
     if (end.metrics) checkMetrics(end.metrics);
     const error = end.error === undefined ? null : JSON.stringify(runErrorOf(end.error));
+    const metrics = end.metrics && Object.keys(end.metrics).length > 0 ? end.metrics : undefined;
     return this.db.transaction().execute(async (trx) => {
-      const { row, changed } = await this.#change(trx, id, (current) =>
-        isTerminalStatus(current.status as RunStatus)
-          ? undefined
-          : {
-              status,
-              error,
-              ended_at: Date.now(),
-              metrics: end.metrics ? mergeMetrics(current.metrics, end.metrics) : current.metrics,
-            },
-      );
+      // With no metrics to merge, one conditional UPDATE ends the run: nothing it writes
+      // depends on the row as it was, so there is nothing to read first.
+      const ended = metrics
+        ? undefined
+        : await trx
+            .updateTable('lb_run')
+            .set({ status, error, ended_at: Date.now() })
+            .where('run_id', '=', id)
+            .where('status', 'in', ['queued', 'running'])
+            .returningAll()
+            .executeTakeFirst();
+      const { row, changed } = ended
+        ? { row: ended, changed: true }
+        : await this.#change(trx, id, (current) =>
+            isTerminalStatus(current.status as RunStatus)
+              ? undefined
+              : {
+                  status,
+                  error,
+                  ended_at: Date.now(),
+                  metrics: metrics ? mergeMetrics(current.metrics, metrics) : current.metrics,
+                },
+          );
       const run = toRun(row);
       if (!changed) return run;
+      await this.#release(trx, row);
+      // The event goes last: appenders wait for each other from their append to their commit.
       await this.#announce(trx, run);
       if (status === 'failed' && end.retry && run.attempt < run.maxAttempts) {
         await this.#queueRetry(trx, row, end.retryDelayMs ?? 0);
       }
-      await this.#release(trx, row);
       return run;
     });
   }
@@ -473,11 +488,13 @@ export class RunStore {
       .selectFrom('lb_run')
       .select(['run_id', 'worker'])
       .where('status', 'in', ['running', 'queued'])
+      // Runs queued for any worker have none: leaving them out keeps this check (every
+      // heartbeat, on every worker) from reading the whole queue when it is long.
+      .where('worker', 'is not', null)
       .execute();
     const verdicts = new Map<string, boolean>();
     const recovered: RecoveredRuns = { failed: [], retried: [] };
     for (const { run_id: id, worker } of running) {
-      // A run without a worker (queued for any worker to take) cannot be attributed: leave it.
       if (worker === null) continue;
       let alive = verdicts.get(worker);
       if (alive === undefined) verdicts.set(worker, (alive = await isAlive(worker)));
@@ -508,8 +525,9 @@ export class RunStore {
   async #insert(trx: Kysely<MetaSchema>, row: RunRow): Promise<Run> {
     await trx.insertInto('lb_run').values(row).execute();
     const run = toRun(row);
-    await this.#announce(trx, run);
     await this.dispatcher?.dispatch(trx, run, row.not_before ?? undefined);
+    // Last: from its append to its commit, the next appender of an event waits for this one.
+    await this.#announce(trx, run);
     return run;
   }
 

@@ -26,7 +26,6 @@ export interface SyncReportQuery {
   limit?: number;
 }
 
-
 /**
  * A sync is incremental and idempotent (the next attempt copies only what is not there yet),
  * so one lost with its worker, or failed by a transient error, is tried again this often.
