@@ -38,6 +38,7 @@ import type { FileFormat, WriteSource } from './engine/write-source.js';
 import { LakeError } from './errors/lake-error.js';
 import { EventBatcher } from './events/event-batcher.js';
 import { EventLog, type EventQuery, type LakeEvent } from './events/event-log.js';
+import { claimLakeIdentity, newLakeId } from './meta/lake-identity.js';
 import { openMetaDb, type MetaDb } from './meta/meta-db.js';
 import { dialectFor } from './meta/dialects/dialect-for.js';
 import type { LakeServices } from './lake-services.js';
@@ -156,6 +157,7 @@ export class Lake {
     if (await stat(configPath).catch(() => undefined)) throw lakeExists(root);
     const raw = {
       version: 1,
+      id: newLakeId(),
       storage: options.storage ?? { type: 'local' },
       metadata: options.metadata ?? { type: 'sqlite', path: `${WORK_DIR}/meta.db` },
       ...(options.engine ? { engine: options.engine } : {}),
@@ -216,6 +218,7 @@ export class Lake {
     );
     const meta = await openMetaDb(dialect);
     try {
+      if (config.id) await claimLakeIdentity(meta.db, config.id, dialect.location);
       const staging = join(root, WORK_DIR, 'staging');
       if (creating) await creating.mkdir(staging);
       else await mkdir(staging, { recursive: true });

@@ -40,6 +40,7 @@ export interface MetaSchema {
   lb_worker: WorkerRow;
   lb_schedule_tick: ScheduleTickRow;
   lb_scheduler_state: SchedulerStateRow;
+  lb_lake: LakeRow;
   lb_event: EventRow;
   lb_sync_task: SyncTaskRow;
   lb_sync_file: SyncFileRow;
@@ -193,5 +194,12 @@ export interface EventRow {
   type: string;
   subject: string | null;
   payload: Json;
+  created_at: number;
+}
+
+/** The one row naming the lake this database belongs to. */
+export interface LakeRow {
+  slot: string;
+  lake_id: string;
   created_at: number;
 }

@@ -9,6 +9,7 @@ import { jobsMigration } from './006-jobs.js';
 import { rowOriginsMigration } from './009-row-origins.js';
 import { runDispatchMigration } from './011-run-dispatch.js';
 import { schedulesMigration } from './013-schedules.js';
+import { lakeIdentityMigration } from './014-lake-identity.js';
 
 /** Migrations live in code (not files found at run time) so a bundled Lakebox carries them. */
 export function migrationProvider(dialect: MetaDialect): MigrationProvider {
@@ -24,6 +25,7 @@ export function migrationProvider(dialect: MetaDialect): MigrationProvider {
         '009-row-origins': rowOriginsMigration(),
         '011-run-dispatch': runDispatchMigration(),
         '013-schedules': schedulesMigration(),
+        '014-lake-identity': lakeIdentityMigration(),
       };
     },
   };
