@@ -10,33 +10,42 @@ export function newLakeId(): string {
   return `lake_${randomBytes(10).toString('hex')}`;
 }
 
+/** Who a process takes itself to be: its lakebox.json's id and its storage location. */
+export interface LakeIdentity {
+  id: string;
+  /** `s3://bucket/prefix`, or the zones' absolute directory. */
+  storage: string;
+}
+
 /**
- * Checks that the metadata database belongs to the lake `lakeId` (from lakebox.json), and
- * records it there if the database has none yet (a new lake, or one made before lakes had
- * ids). Two inits racing on one empty database: the primary key lets one win.
+ * Checks that the metadata database belongs to the lake `self` names, and records it there
+ * if the database has none yet (a new lake, or one made before lakes had ids); answers the
+ * lake's id. With `joining` (init), a database that already holds a lake on the same storage
+ * is that lake, joined from another directory or machine, and its id is answered. Two inits
+ * racing on one empty database: the primary key lets one win.
  *
  * @throws LakeError LAKE_MISMATCH when the database belongs to another lake.
  */
 export async function claimLakeIdentity(
   db: Kysely<MetaSchema>,
-  lakeId: string,
+  self: LakeIdentity,
   location: string,
-): Promise<void> {
+  joining: boolean,
+): Promise<string> {
   await db
     .insertInto('lb_lake')
-    .values({ slot: SLOT, lake_id: lakeId, created_at: Date.now() })
+    .values({ slot: SLOT, lake_id: self.id, storage: self.storage, created_at: Date.now() })
     .onConflict((oc) => oc.column('slot').doNothing())
     .execute();
   const row = await db
     .selectFrom('lb_lake')
-    .select('lake_id')
+    .select(['lake_id', 'storage'])
     .where('slot', '=', SLOT)
     .executeTakeFirstOrThrow();
-  if (row.lake_id !== lakeId) {
-    throw new LakeError(
-      'LAKE_MISMATCH',
-      `The metadata database at ${location} belongs to another lake (${row.lake_id}), not to this lakebox.json's lake (${lakeId}); point metadata.url (or LAKEBOX_DATABASE_URL) at this lake's own database.`,
-      { details: { expected: lakeId, found: row.lake_id } },
-    );
-  }
+  if (row.lake_id === self.id || (joining && row.storage === self.storage)) return row.lake_id;
+  throw new LakeError(
+    'LAKE_MISMATCH',
+    `The metadata database at ${location} belongs to another lake (${row.lake_id}, storage ${row.storage}), not to this lakebox.json's lake (${self.id}); point metadata.url (or LAKEBOX_DATABASE_URL) at this lake's own database.`,
+    { details: { expected: self.id, found: row.lake_id } },
+  );
 }

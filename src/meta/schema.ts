@@ -201,5 +201,6 @@ export interface EventRow {
 export interface LakeRow {
   slot: string;
   lake_id: string;
+  storage: string;
   created_at: number;
 }

@@ -130,7 +130,7 @@ describe('lakebox worker processes on PostgreSQL metadata and S3 storage', () =>
       expect(wrong.code).toBe(2);
       expect(errorLines(wrong.stderr)).toEqual([
         expect.stringMatching(
-          /^lakebox: The metadata database at .* belongs to another lake \(lake_[0-9a-f]+\).*\[LAKE_MISMATCH\]$/,
+          /^lakebox: The metadata database at .* belongs to another lake \(lake_[0-9a-f]+, storage s3:\/\/[^)]+\), not to this.*\[LAKE_MISMATCH\]$/,
         ),
       ]);
       expect(wrong.stderr).not.toMatch(/ at .*\.js:\d+/);

@@ -1,7 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 
 /**
- * The id of the lake a metadata database belongs to (one row), so that a process whose
+ * The id of the lake a metadata database belongs to and where its storage is (one row), so that a process whose
  * configuration points at another lake's database is refused instead of running that
  * lake's runs against its own storage.
  */
@@ -12,6 +12,7 @@ export function lakeIdentityMigration(): Migration {
         .createTable('lb_lake')
         .addColumn('slot', 'text', (c) => c.primaryKey())
         .addColumn('lake_id', 'text', (c) => c.notNull())
+        .addColumn('storage', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
     },
