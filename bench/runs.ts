@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Logger, makeWorkerUtils, run as runGraphile } from 'graphile-worker';
+import pg from 'pg';
 import { EventLog } from '../src/events/event-log.js';
 import { postgresDialect } from '../src/meta/dialects/postgres-dialect.js';
 import { sqliteDialect } from '../src/meta/dialects/sqlite-dialect.js';
@@ -19,6 +20,25 @@ import { figure, median, ms, percentile } from './measure.js';
 
 const SAMPLES = Number(process.env['BENCH_RUNS'] ?? 500);
 const THROUGHPUT = Number(process.env['BENCH_THROUGHPUT'] ?? 10_000);
+
+/**
+ * Transactions committed in the database so far, by PostgreSQL's own count (every statement
+ * outside a transaction is one): the round trips that cost, on both sides of the ratio.
+ */
+async function transactions(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    // The statistics of this backend's own transactions show only once it has reported them.
+    await client.query('select pg_stat_clear_snapshot()');
+    const { rows } = await client.query<{ n: string }>(
+      'select xact_commit + xact_rollback as n from pg_stat_database where datname = current_database()',
+    );
+    return Number(rows[0]!.n);
+  } finally {
+    await client.end();
+  }
+}
 
 /** Submits one no-op run at a time and measures until its handler starts. */
 async function latencies(submitter: RunExecutor, started: Map<string, number>): Promise<number[]> {
@@ -88,6 +108,7 @@ try {
   figure('dispatch, PostgreSQL + 2 workers, p99', ms(percentile(distributed, 99)));
 
   started.clear();
+  const before = await transactions(url);
   const t0 = performance.now();
   // Submitted 200 at a time: a queue is fed by many producers, not one burst of 10,000.
   const runs = [];
@@ -97,8 +118,11 @@ try {
     );
     runs.push(...(await Promise.all(batch)));
   }
+  const tWaits = performance.now();
   for (const run of runs) await submitter.wait(run.id);
   const perRun = (performance.now() - t0) / THROUGHPUT;
+  const waitsMs = performance.now() - tWaits;
+  const perRunTransactions = ((await transactions(url)) - before) / THROUGHPUT;
   await Promise.all(executors.map((executor) => executor.close()));
   await Promise.all(metas.map((meta) => meta.close()));
 
@@ -122,16 +146,21 @@ try {
       }),
     ),
   );
+  const anchorBefore = await transactions(anchorUrl);
   const a0 = performance.now();
   await Promise.all(Array.from({ length: THROUGHPUT }, () => utils.addJob('noop', {})));
   await allDone;
   const perJob = (performance.now() - a0) / THROUGHPUT;
+  const perJobTransactions = ((await transactions(anchorUrl)) - anchorBefore) / THROUGHPUT;
   await Promise.all(runners.map((runner) => runner.stop()));
   await utils.release();
 
   figure(`${THROUGHPUT} no-op runs, 2 workers, per run`, ms(perRun));
   figure(`${THROUGHPUT} no-op graphile jobs (anchor), per job`, ms(perJob));
   figure('ratio (target at most 1.5)', (perRun / perJob).toFixed(2));
+  figure('  of the runs, waiting for the last ones after submitting', ms(waitsMs));
+  figure('  metadata transactions per run (pg_stat_database)', perRunTransactions.toFixed(1));
+  figure('  transactions per graphile job (anchor)', perJobTransactions.toFixed(1));
 } finally {
   // Some pool still holds an idle connection when the server stops (not tracked down yet):
   // its "terminating connection" error must not hide the figures above.

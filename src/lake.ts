@@ -39,6 +39,7 @@ import { LakeError } from './errors/lake-error.js';
 import { EventBatcher } from './events/event-batcher.js';
 import { EventLog, type EventQuery, type LakeEvent } from './events/event-log.js';
 import { EventService } from './events/event-service.js';
+import { claimLakeIdentity, newLakeId } from './meta/lake-identity.js';
 import { openMetaDb, type MetaDb } from './meta/meta-db.js';
 import { dialectFor } from './meta/dialects/dialect-for.js';
 import type { LakeServices } from './lake-services.js';
@@ -147,8 +148,9 @@ export class Lake {
    * it made (the directory, the metadata file, the zones) is removed and no `lakebox.json`
    * is left, so the same init can simply be tried again.
    *
-   * @throws LakeError LAKE_EXISTS when `dir` already holds a lake; INVALID_CONFIG,
-   *   METADATA_UNREACHABLE and the like, with nothing left behind.
+   * @throws LakeError LAKE_EXISTS when `dir` already holds a lake; LAKE_MISMATCH when the
+   *   metadata database holds a lake on other storage (a lake on the same storage is joined);
+   *   INVALID_CONFIG, METADATA_UNREACHABLE and the like, with nothing left behind.
    */
   static async init(
     dir: string,
@@ -160,6 +162,7 @@ export class Lake {
     if (await stat(configPath).catch(() => undefined)) throw lakeExists(root);
     const raw = {
       version: 1,
+      id: newLakeId(),
       storage: options.storage ?? { type: 'local' },
       metadata: options.metadata ?? { type: 'sqlite', path: `${WORK_DIR}/meta.db` },
       ...(options.engine ? { engine: options.engine } : {}),
@@ -177,6 +180,8 @@ export class Lake {
         for (const zone of ZONES) await made.mkdir(join(zonesRoot, zone));
       }
       // The commit point: until this file exists there is no lake here.
+      // The id of the lake whose database this is, when init joined an existing one.
+      raw.id = config.id!;
       await writeFile(configPath, `${JSON.stringify(raw, null, 2)}\n`, { flag: 'wx' }).catch(
         (error: NodeJS.ErrnoException) => {
           // Another init won the race: what is there now is its lake, not ours to remove.
@@ -198,7 +203,8 @@ export class Lake {
    * database: only `init` does.
    *
    * @throws LakeError CONFIG_NOT_FOUND, INVALID_CONFIG, METADATA_NOT_FOUND (a SQLite file
-   *   that is not there), METADATA_UNREACHABLE.
+   *   that is not there), METADATA_UNREACHABLE, LAKE_MISMATCH (the metadata database is
+   *   another lake's).
    */
   static async open(dir: string = process.cwd(), options: OpenOptions = {}): Promise<Lake> {
     const root = resolve(dir);
@@ -220,6 +226,18 @@ export class Lake {
     );
     const meta = await openMetaDb(dialect);
     try {
+      if (config.id) {
+        const storage =
+          config.storage.type === 's3'
+            ? config.storage.uri
+            : resolveIn(root, config.storage.path ?? '.');
+        config.id = await claimLakeIdentity(
+          meta.db,
+          { id: config.id, storage },
+          dialect.location,
+          creating !== undefined,
+        );
+      }
       const staging = join(root, WORK_DIR, 'staging');
       if (creating) await creating.mkdir(staging);
       else await mkdir(staging, { recursive: true });

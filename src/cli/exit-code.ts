@@ -63,6 +63,7 @@ export const EXIT_CODES: Record<ErrorCode, ExitCode> = {
   METADATA_UNREACHABLE: failed,
   METADATA_ERROR: failed,
   METADATA_NOT_FOUND: usage,
+  LAKE_MISMATCH: usage,
   RULESET_PARSE_ERROR: usage,
   RULESET_NOT_FOUND: usage,
   RULESET_EXISTS: usage,

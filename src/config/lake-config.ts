@@ -48,6 +48,17 @@ const postgresMetadata = z
 export const lakeConfigSchema = z
   .object({
     version: z.literal(1),
+    /**
+     * The lake's id, written by init here and into its metadata database: a process whose
+     * metadata URL names another lake's database is refused. Lakes made before ids have none.
+     */
+    id: z
+      .string()
+      .regex(
+        /^lake_[0-9a-f]{8,64}$/,
+        'must be the id that init wrote, such as lake_3f9a02c1d4e5b6a7c8d9',
+      )
+      .optional(),
     storage: z.discriminatedUnion('type', [localStorage, s3Storage]).default({ type: 'local' }),
     metadata: z
       .discriminatedUnion('type', [sqliteMetadata, postgresMetadata])

@@ -20,6 +20,13 @@ interface CrawlParameters {
 }
 
 /**
+ * A crawl is idempotent (it commits what it found in one catalog transaction, and a next
+ * crawl finds the same), so one lost with its worker, or failed by a transient error, is
+ * tried again this often.
+ */
+const CRAWL_ATTEMPTS = 3;
+
+/**
  * Crawlers: records that name folders of the lake, and runs (kind `crawl`) that infer the
  * schemas and partitions of the files there and register them as external tables,
  * queryable at once with `lake.query`.
@@ -82,6 +89,7 @@ export class CrawlerService {
   async start(name: string, options: { idempotencyKey?: string } = {}): Promise<Run> {
     const crawler = await this.#store.get(name);
     return this.services.executor.submit(CRAWL_RUN_KIND, {
+      maxAttempts: CRAWL_ATTEMPTS,
       name: crawler.name,
       idempotencyKey: options.idempotencyKey,
       parameters: { crawler: crawler.name },
@@ -116,6 +124,7 @@ export class CrawlerService {
       .sort()
       .join(',')}`;
     return this.services.executor.submit(CRAWL_RUN_KIND, {
+      maxAttempts: CRAWL_ATTEMPTS,
       name,
       parameters: { oneShot: normalized },
     });

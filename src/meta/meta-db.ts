@@ -1,5 +1,6 @@
 import { Kysely, Migrator } from 'kysely';
 import { isLakeError, LakeError } from '../errors/lake-error.js';
+import { isConnectionLost } from './connection-lost.js';
 import type { MetaDialect } from './dialects/meta-dialect.js';
 import { migrationProvider } from './migrations/migrations.js';
 import type { MetaSchema } from './schema.js';
@@ -51,24 +52,12 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ECONNRESET',
-  '28P01',
-  '28000',
-  '3D000',
-  'SQLITE_CANTOPEN',
-]);
+/** Credentials refused or no such database (PostgreSQL 28xxx, 3D000), or no SQLite file. */
+const NOT_ADMITTED_CODES = new Set(['28P01', '28000', '3D000', 'SQLITE_CANTOPEN']);
 
-/** Refused, unresolvable, timed out, or refused credentials / unknown database (PostgreSQL 28xxx, 3D000). */
+/** Lost on the way, or not let in: either way the database cannot be used as configured. */
 function isConnectionError(error: unknown): boolean {
   if (error instanceof AggregateError) return error.errors.some(isConnectionError);
   const code = (error as { code?: string } | undefined)?.code;
-  return (
-    (code !== undefined && CONNECTION_CODES.has(code)) ||
-    /timeout expired|connection terminated/i.test(String((error as Error)?.message))
-  );
+  return (code !== undefined && NOT_ADMITTED_CODES.has(code)) || isConnectionLost(error);
 }

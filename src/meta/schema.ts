@@ -47,6 +47,7 @@ export interface MetaSchema {
   lb_worker: WorkerRow;
   lb_schedule_tick: ScheduleTickRow;
   lb_scheduler_state: SchedulerStateRow;
+  lb_lake: LakeRow;
   lb_event: EventRow;
   lb_event_consumer: EventConsumerRow;
   lb_sync_task: SyncTaskRow;
@@ -220,4 +221,12 @@ export interface EventConsumerRow {
   event_id: number;
   created_at: number;
   updated_at: number;
+}
+
+/** The one row naming the lake this database belongs to. */
+export interface LakeRow {
+  slot: string;
+  lake_id: string;
+  storage: string;
+  created_at: number;
 }

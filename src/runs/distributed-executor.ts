@@ -1,16 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Logger, run as runGraphile, type Runner, type Task } from 'graphile-worker';
+import { Logger, type Task } from 'graphile-worker';
 import type { Kysely } from 'kysely';
 import { LakeError } from '../errors/lake-error.js';
+import { isConnectionLost } from '../meta/connection-lost.js';
 import type { MetaSchema } from '../meta/schema.js';
+import { METADATA_BACKOFF, untilReachable } from './backoff.js';
 import { installGraphile, taskOfKind } from './graphile-dispatch.js';
+import { GraphileRunner } from './graphile-runner.js';
 import { newWorkerId } from './local-worker.js';
 import { repeatEvery, type Repeating } from './repeat-every.js';
 import { isTerminalStatus, type Run } from './run.js';
 import { RunAttempt } from './run-attempt.js';
 import type { RunExecutor, RunHandler, SubmitOptions, WaitOptions } from './run-executor.js';
 import type { RunStore } from './run-store.js';
-import type { WorkerRegistry } from './worker-registry.js';
+import type { WorkerInfo, WorkerRegistry } from './worker-registry.js';
 
 export interface DistributedExecutorOptions {
   /** The PostgreSQL metadata database, which holds graphile-worker's schema too. */
@@ -77,7 +80,9 @@ export class DistributedExecutor implements RunExecutor {
   readonly #inFlight = new Map<string, { attempt: RunAttempt; done: Promise<void> }>();
   readonly #lifetime = new AbortController();
   readonly #ready: Promise<void>;
-  #runner: Runner | undefined;
+  #runner: GraphileRunner | undefined;
+  /** Since when this worker has reached the database without a failed heartbeat. */
+  #reachableSince: number | undefined;
   #beat: Repeating | undefined;
   #closing: Promise<void> | undefined;
   #aborting = false;
@@ -185,28 +190,54 @@ export class DistributedExecutor implements RunExecutor {
     this.#onRun = options.onRun;
     const info = { id: this.worker, kinds, concurrency };
     await this.#workers.register(info);
-    await this.#recover();
+    this.#reachableSince = Date.now();
     const task: Task = async (payload) => {
       await this.#perform((payload as { runId: string }).runId);
     };
-    this.#runner = await runGraphile({
-      connectionString: this.#options.connectionString,
-      concurrency,
-      taskList: Object.fromEntries(kinds.map((kind) => [taskOfKind(kind), task])),
-      noHandleSignals: true,
-      pollInterval: 1000,
-      logger: quietLogger(this.#report),
-      // Our own deadline hands runs back; graphile's abort must not come first.
-      gracefulShutdownAbortTimeout: 24 * 3600 * 1000,
-    });
-    this.#beat = repeatEvery(this.#heartbeatMs, async () => {
-      try {
-        await this.#workers.beat(info);
-        await this.#recover();
-      } catch (error) {
-        this.#report(error);
+    const runner = new GraphileRunner(
+      {
+        connectionString: this.#options.connectionString,
+        concurrency,
+        taskList: Object.fromEntries(kinds.map((kind) => [taskOfKind(kind), task])),
+        noHandleSignals: true,
+        pollInterval: 1000,
+        logger: quietLogger(this.#report),
+        // Our own deadline hands runs back; graphile's abort must not come first.
+        gracefulShutdownAbortTimeout: 24 * 3600 * 1000,
+      },
+      this.#report,
+    );
+    await runner.start();
+    this.#runner = runner;
+    this.#beat = repeatEvery(this.#heartbeatMs, () => this.#heartbeat(info), METADATA_BACKOFF);
+  }
+
+  /**
+   * This worker's heartbeat, and the recovery of lost workers' runs. While the database is
+   * away the beat backs off and no jobs are fetched; once it answers, fetching resumes.
+   * Other workers are judged only after this one has reached the database for a grace
+   * period: after an outage every heartbeat is stale, and a worker that came back first must
+   * not fail the runs of workers that are alive but still backing off.
+   */
+  async #heartbeat(info: WorkerInfo): Promise<void> {
+    try {
+      await this.#workers.beat(info);
+    } catch (error) {
+      this.#report(error);
+      if (isConnectionLost(error)) {
+        this.#reachableSince = undefined;
+        this.#runner?.pause();
       }
-    });
+      throw error; // backs the beat off
+    }
+    this.#reachableSince ??= Date.now();
+    this.#runner?.resume();
+    if (Date.now() - this.#reachableSince < METADATA_BACKOFF.maxMs + 2 * this.#heartbeatMs) return;
+    try {
+      await this.#recover();
+    } catch (error) {
+      this.#report(error);
+    }
   }
 
   /**
@@ -260,8 +291,14 @@ export class DistributedExecutor implements RunExecutor {
 
   /** The graphile task: claim the run in `lb_run`, perform it, record its end. */
   async #perform(runId: string): Promise<void> {
-    if ((await this.#store.claim(runId, this.worker)) !== 'claimed') return;
-    const run = await this.#store.get(runId);
+    if (this.#inFlight.has(runId)) return;
+    // A claim that meets a lost database waits for it: failing the job would leave graphile
+    // unable to record the failure, and the run unoffered for hours.
+    const run = await untilReachable(() => this.#store.take(runId, this.worker), {
+      signal: this.#lifetime.signal,
+      report: this.#report,
+    });
+    if (typeof run === 'string') return;
     const attempt = new RunAttempt(this.#store, {
       heartbeatMs: this.#heartbeatMs,
       retryDelayMs: this.#options.retryDelayMs ?? 500,

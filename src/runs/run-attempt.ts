@@ -1,11 +1,13 @@
 import { LakeError } from '../errors/lake-error.js';
+import { isConnectionLost } from '../meta/connection-lost.js';
+import { METADATA_BACKOFF, untilReachable } from './backoff.js';
 import { repeatEvery } from './repeat-every.js';
-import type { Run } from './run.js';
+import type { Run, TerminalRunStatus } from './run.js';
 import { runInBoundary, type HandlerResult } from './run-boundary.js';
 import { createRunContext } from './run-context.js';
 import type { RunHandler } from './run-executor.js';
 import { RunRecorder } from './run-recorder.js';
-import type { RunStore } from './run-store.js';
+import type { RunEnd, RunStore } from './run-store.js';
 
 const MAX_RETRY_DELAY_MS = 30_000;
 
@@ -66,7 +68,11 @@ export class RunAttempt {
    */
   async perform(handler: RunHandler, run: Run, noRetry: () => boolean): Promise<AttemptResult> {
     const recorder = new RunRecorder(this.store, run.id, (error) => this.settings.report(error));
-    const heartbeat = repeatEvery(this.settings.heartbeatMs, () => this.#beat(run.id));
+    const heartbeat = repeatEvery(
+      this.settings.heartbeatMs,
+      () => this.#beat(run.id),
+      METADATA_BACKOFF,
+    );
     const timeout =
       run.timeoutMs === null
         ? undefined
@@ -93,7 +99,7 @@ export class RunAttempt {
       await recorder.flush();
       const metrics = result.ok ? result.metrics : undefined;
       return {
-        finished: await this.store.finish(run.id, 'cancelled', { metrics }),
+        finished: await this.#finish(run.id, 'cancelled', { metrics }),
         retried: false,
       };
     }
@@ -114,7 +120,7 @@ export class RunAttempt {
         this.settings.retryDelayMs * 2 ** (run.attempt - 1),
         MAX_RETRY_DELAY_MS,
       );
-      const finished = await this.store.finish(run.id, 'failed', {
+      const finished = await this.#finish(run.id, 'failed', {
         error: failure,
         retry,
         retryDelayMs,
@@ -123,7 +129,7 @@ export class RunAttempt {
     }
     await recorder.flush();
     const { status, metrics } = result as Extract<HandlerResult, { ok: true }>;
-    return { finished: await this.store.finish(run.id, status, { metrics }), retried: false };
+    return { finished: await this.#finish(run.id, status, { metrics }), retried: false };
   }
 
   async #beat(runId: string): Promise<void> {
@@ -133,7 +139,16 @@ export class RunAttempt {
       if (cancelRequested || status !== 'running') this.cancel(runId);
     } catch (error) {
       this.settings.report(error);
+      // Backs the beat off while the database is away; the run goes on meanwhile.
+      if (isConnectionLost(error)) throw error;
     }
+  }
+
+  /** The run's end, recorded once the database answers: a lost end would leave it running. */
+  #finish(id: string, status: TerminalRunStatus, end: RunEnd): Promise<Run> {
+    return untilReachable(() => this.store.finish(id, status, end), {
+      report: this.settings.report,
+    });
   }
 
   #notifyHandlerError(error: LakeError, run: Run): void {

@@ -1,4 +1,5 @@
 import { LakeError } from '../errors/lake-error.js';
+import { isConnectionLost } from '../meta/connection-lost.js';
 import type { RunContext, RunHandler } from './run-executor.js';
 import { checkMetrics } from './run-metrics.js';
 
@@ -39,6 +40,18 @@ export async function runInBoundary(handler: RunHandler, ctx: RunContext): Promi
 function asLakeError(error: unknown, ctx: RunContext): LakeError {
   if (error instanceof LakeError) return error;
   const message = error instanceof Error ? error.message || error.name : String(error);
+  if (isConnectionLost(error)) {
+    // The database went away under the handler: the work may well succeed on a next attempt.
+    return new LakeError(
+      'METADATA_UNREACHABLE',
+      `The run lost its connection to the database (${message}); it is retried if it has attempts left.`,
+      {
+        cause: error,
+        transient: true,
+        details: { runId: ctx.run.id, kind: ctx.run.kind, attempt: ctx.run.attempt },
+      },
+    );
+  }
   return new LakeError('INTERNAL', message, {
     cause: error,
     details: { runId: ctx.run.id, kind: ctx.run.kind, attempt: ctx.run.attempt },

@@ -252,8 +252,25 @@ export class RunStore {
    * @throws LakeError RUN_NOT_FOUND when no run has this id.
    */
   async claim(id: string, worker: string): Promise<ClaimResult> {
+    const taken = await this.take(id, worker);
+    return typeof taken === 'string' ? taken : 'claimed';
+  }
+
+  /**
+   * `claim`, answering the claimed run itself (so a worker needs no second read to start
+   * it). A run without a concurrency key is claimed by one conditional UPDATE; a claim whose
+   * commit was answered by a broken connection, when tried again, finds the run running for
+   * the same worker and answers it again.
+   *
+   * @example const run = await store.take(id, 'host-a:4242'); if (typeof run !== 'string') await work(run);
+   * @throws LakeError RUN_NOT_FOUND when no run has this id.
+   */
+  async take(id: string, worker: string): Promise<Run | 'busy' | 'taken'> {
     return this.db.transaction().execute(async (trx) => {
+      const unkeyed = await this.#start(trx, id, worker, true);
+      if (unkeyed) return unkeyed;
       const current = await this.#row(trx, id);
+      if (current.status === 'running' && current.worker === worker) return toRun(current);
       if (current.status !== 'queued') return 'taken';
       const key = current.concurrency_key;
       if (key !== null) {
@@ -270,18 +287,29 @@ export class RunStore {
           return 'busy';
         }
       }
-      const now = Date.now();
-      const row = await trx
-        .updateTable('lb_run')
-        .set({ status: 'running', worker, started_at: now, heartbeat_at: now })
-        .where('run_id', '=', id)
-        .where('status', '=', 'queued')
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) return 'taken';
-      await this.#announce(trx, toRun(row));
-      return 'claimed';
+      return (await this.#start(trx, id, worker, false)) ?? 'taken';
     });
+  }
+
+  /** Queued → running for `worker` (only a run without a key when `unkeyedOnly`), with its event. */
+  async #start(
+    trx: Kysely<MetaSchema>,
+    id: string,
+    worker: string,
+    unkeyedOnly: boolean,
+  ): Promise<Run | undefined> {
+    const now = Date.now();
+    let update = trx
+      .updateTable('lb_run')
+      .set({ status: 'running', worker, started_at: now, heartbeat_at: now })
+      .where('run_id', '=', id)
+      .where('status', '=', 'queued');
+    if (unkeyedOnly) update = update.where('concurrency_key', 'is', null);
+    const row = await update.returningAll().executeTakeFirst();
+    if (!row) return undefined;
+    const run = toRun(row);
+    await this.#announce(trx, run);
+    return run;
   }
 
   /**
@@ -374,24 +402,39 @@ export class RunStore {
     }
     if (end.metrics) checkMetrics(end.metrics);
     const error = end.error === undefined ? null : JSON.stringify(runErrorOf(end.error));
+    const metrics = end.metrics && Object.keys(end.metrics).length > 0 ? end.metrics : undefined;
     return this.db.transaction().execute(async (trx) => {
-      const { row, changed } = await this.#change(trx, id, (current) =>
-        isTerminalStatus(current.status as RunStatus)
-          ? undefined
-          : {
-              status,
-              error,
-              ended_at: Date.now(),
-              metrics: end.metrics ? mergeMetrics(current.metrics, end.metrics) : current.metrics,
-            },
-      );
+      // With no metrics to merge, one conditional UPDATE ends the run: nothing it writes
+      // depends on the row as it was, so there is nothing to read first.
+      const ended = metrics
+        ? undefined
+        : await trx
+            .updateTable('lb_run')
+            .set({ status, error, ended_at: Date.now() })
+            .where('run_id', '=', id)
+            .where('status', 'in', ['queued', 'running'])
+            .returningAll()
+            .executeTakeFirst();
+      const { row, changed } = ended
+        ? { row: ended, changed: true }
+        : await this.#change(trx, id, (current) =>
+            isTerminalStatus(current.status as RunStatus)
+              ? undefined
+              : {
+                  status,
+                  error,
+                  ended_at: Date.now(),
+                  metrics: metrics ? mergeMetrics(current.metrics, metrics) : current.metrics,
+                },
+          );
       const run = toRun(row);
       if (!changed) return run;
+      await this.#release(trx, row);
+      // The event goes last: appenders wait for each other from their append to their commit.
       await this.#announce(trx, run);
       if (status === 'failed' && end.retry && run.attempt < run.maxAttempts) {
         await this.#queueRetry(trx, row, end.retryDelayMs ?? 0);
       }
-      await this.#release(trx, row);
       return run;
     });
   }
@@ -491,11 +534,13 @@ export class RunStore {
       .selectFrom('lb_run')
       .select(['run_id', 'worker'])
       .where('status', 'in', ['running', 'queued'])
+      // Runs queued for any worker have none: leaving them out keeps this check (every
+      // heartbeat, on every worker) from reading the whole queue when it is long.
+      .where('worker', 'is not', null)
       .execute();
     const verdicts = new Map<string, boolean>();
     const recovered: RecoveredRuns = { failed: [], retried: [], adopted: [] };
     for (const { run_id: id, worker } of running) {
-      // A run without a worker (queued for any worker to take) cannot be attributed: leave it.
       if (worker === null) continue;
       let alive = verdicts.get(worker);
       if (alive === undefined) verdicts.set(worker, (alive = await isAlive(worker)));
@@ -569,8 +614,9 @@ export class RunStore {
       await trx.insertInto('lb_run').values(row).execute();
     }
     const run = toRun(row);
-    await this.#announce(trx, run);
     await this.dispatcher?.dispatch(trx, run, row.not_before ?? undefined);
+    // Last: from its append to its commit, the next appender of an event waits for this one.
+    await this.#announce(trx, run);
     return run;
   }
 

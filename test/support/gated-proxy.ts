@@ -1,10 +1,15 @@
-import { createServer, request } from 'node:http';
+import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface GatedProxy {
   endpoint: string;
   /** From now on, requests wait until `release()`. */
   hold(): void;
+  /**
+   * From now on, requests that `match` wait until `release()` (the others pass); resolves
+   * when the first of them arrives, so the caller knows the work is at that point.
+   */
+  holdWhen(match: (req: IncomingMessage) => boolean): Promise<void>;
   /** Lets the waiting requests and all later ones through. */
   release(): void;
   close(): Promise<void>;
@@ -12,14 +17,23 @@ export interface GatedProxy {
 
 /**
  * An HTTP proxy in front of a real server (s3rver) that holds requests while told to: work
- * that talks to it is provably still going while it holds, with no clock involved.
+ * that talks to it is provably still going while it holds, with no clock involved. A held
+ * request whose client went away meanwhile (a killed worker) is dropped, not forwarded
+ * with half a body.
  */
 export async function gatedProxy(target: string): Promise<GatedProxy> {
   let gate: Promise<void> = Promise.resolve();
   let release: () => void = () => undefined;
+  let holds: (req: IncomingMessage) => boolean = () => true;
+  let arrived: () => void = () => undefined;
   const upstream = new URL(target);
   const server = createServer((req, res) => {
-    void gate.then(() => {
+    let gone = false;
+    res.on('close', () => (gone = !res.writableEnded));
+    const held = holds(req);
+    if (held) arrived();
+    void (held ? gate : Promise.resolve()).then(() => {
+      if (gone) return;
       const forwarded = request(
         {
           host: upstream.hostname,
@@ -39,12 +53,24 @@ export async function gatedProxy(target: string): Promise<GatedProxy> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const close = (): void => {
+    gate = new Promise((resolve) => (release = resolve));
+  };
   return {
     endpoint: `http://127.0.0.1:${port}`,
     hold() {
-      gate = new Promise((resolve) => (release = resolve));
+      holds = () => true;
+      close();
     },
-    release: () => release(),
+    holdWhen(match) {
+      holds = match;
+      close();
+      return new Promise((resolve) => (arrived = resolve));
+    },
+    release() {
+      holds = () => false;
+      release();
+    },
     close: () =>
       new Promise((resolve) => {
         release();

@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CONFIG_FILE } from '../../src/config/lake-config.js';
 import { startCli, type CliProcess } from '../support/cli-process.js';
 import { runCli } from '../support/run-cli.js';
 import { startS3Server, type S3TestServer } from '../support/s3-server.js';
@@ -102,7 +105,7 @@ describe('lakebox worker processes on PostgreSQL metadata and S3 storage', () =>
     expect(await team.lake.history('curated.gated')).toHaveLength(1);
   }, 120_000);
 
-  it('refuses, on one line each, a kind Lakebox does not have and a lake that runs its runs embedded', async () => {
+  it("refuses, on one line each, a kind Lakebox does not have, another lake's database and a lake that runs its runs embedded", async () => {
     const unknown = await runCli(
       [...team.cli.filter((a) => a !== '--json'), 'worker', '--kinds', 'job,nope'],
       {
@@ -115,6 +118,25 @@ describe('lakebox worker processes on PostgreSQL metadata and S3 storage', () =>
         /^lakebox: Lakebox has no run kind "nope".*--kinds.*\[UNKNOWN_RUN_KIND\]$/,
       ),
     ]);
+
+    // This lake's lakebox.json with the metadata URL of another lake's database.
+    const other = await openWorkerLake(s3);
+    try {
+      const variable = await metadataVariable(team.dir);
+      const otherVariable = await metadataVariable(other.dir);
+      const wrong = await runCli(['--lake', team.dir, 'worker'], {
+        env: { ...TEAM_LAKE_ENV, [variable]: TEAM_LAKE_ENV[otherVariable] },
+      });
+      expect(wrong.code).toBe(2);
+      expect(errorLines(wrong.stderr)).toEqual([
+        expect.stringMatching(
+          /^lakebox: The metadata database at .* belongs to another lake \(lake_[0-9a-f]+, storage s3:\/\/[^)]+\), not to this.*\[LAKE_MISMATCH\]$/,
+        ),
+      ]);
+      expect(wrong.stderr).not.toMatch(/ at .*\.js:\d+/);
+    } finally {
+      await other.close();
+    }
 
     const embedded = await runCli(['--lake', team.dir, 'worker'], {
       env: { ...TEAM_LAKE_ENV, LAKEBOX_EXECUTOR: 'embedded' },
@@ -129,4 +151,12 @@ describe('lakebox worker processes on PostgreSQL metadata and S3 storage', () =>
 /** Lakebox's own lines on stderr (Node prints its warnings there too). */
 function errorLines(stderr: string): string[] {
   return stderr.split('\n').filter((line) => line.startsWith('lakebox:'));
+}
+
+/** The environment variable that a team lake's lakebox.json names for its metadata URL. */
+async function metadataVariable(lakeDir: string): Promise<string> {
+  const config = JSON.parse(await readFile(join(lakeDir, CONFIG_FILE), 'utf8')) as {
+    metadata: { url: string };
+  };
+  return /\$\{env:(\w+)\}/.exec(config.metadata.url)![1]!;
 }

@@ -21,14 +21,20 @@ export function postgresDialect(url: string, options: { poolSize?: number } = {}
     notifications: notifications(url),
     location: redactUrl(url),
     createKyselyDialect() {
-      return new PostgresDialect({
-        pool: new pg.Pool({
-          connectionString: url,
-          max: options.poolSize ?? 10,
-          types,
-          connectionTimeoutMillis: 10_000,
-        }),
+      const pool = new pg.Pool({
+        connectionString: url,
+        max: options.poolSize ?? 10,
+        types,
+        connectionTimeoutMillis: 10_000,
       });
+      // A connection that breaks (the database restarted, the network dropped) is discarded
+      // by the pool and the next query connects anew, or fails with the break if one was
+      // running. Unheard, the 'error' event of an idle connection (on the pool) or of one
+      // checked out between two statements of a transaction (on the client) would end the
+      // process instead.
+      pool.on('error', () => undefined);
+      pool.on('connect', (client) => client.on('error', () => undefined));
+      return new PostgresDialect({ pool });
     },
   };
 }

@@ -12,6 +12,7 @@ import { schedulesMigration } from './013-schedules.js';
 import { modelsMigration } from './014-models.js';
 import { apiTokensMigration } from './016-api-tokens.js';
 import { eventDeliveryMigration } from './017-event-delivery.js';
+import { lakeIdentityMigration } from './018-lake-identity.js';
 
 /** Migrations live in code (not files found at run time) so a bundled Lakebox carries them. */
 export function migrationProvider(dialect: MetaDialect): MigrationProvider {
@@ -30,6 +31,7 @@ export function migrationProvider(dialect: MetaDialect): MigrationProvider {
         '014-models': modelsMigration(dialect),
         '016-api-tokens': apiTokensMigration(),
         '017-event-delivery': eventDeliveryMigration(dialect),
+        '018-lake-identity': lakeIdentityMigration(),
       };
     },
   };

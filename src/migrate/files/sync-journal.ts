@@ -61,6 +61,8 @@ export class SyncJournal {
   #chain: Promise<void> = Promise.resolve();
   #failure: unknown;
   #lastFlush = Date.now();
+  /** A flush due FLUSH_MS after the last, when nothing new arrives to trigger it. */
+  #due: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly db: Kysely<MetaSchema>,
@@ -136,10 +138,20 @@ export class SyncJournal {
   #maybeFlush(): void {
     const pending =
       this.#states.length + this.#forget.length + this.#report.length + this.#events.length;
-    if (pending >= FLUSH_ITEMS || Date.now() - this.#lastFlush >= FLUSH_MS) this.#enqueue();
+    const sinceFlush = Date.now() - this.#lastFlush;
+    if (pending >= FLUSH_ITEMS || sinceFlush >= FLUSH_MS) this.#enqueue();
+    else {
+      // Otherwise files copied just before one long transfer (or a stall) would wait for the
+      // next file to be journaled, and a worker lost meanwhile would make the next attempt
+      // copy them all again.
+      this.#due ??= setTimeout(() => this.#enqueue(), FLUSH_MS - sinceFlush);
+      this.#due.unref();
+    }
   }
 
   #enqueue(): void {
+    clearTimeout(this.#due);
+    this.#due = undefined;
     this.#lastFlush = Date.now();
     const states = this.#states;
     const forget = this.#forget;

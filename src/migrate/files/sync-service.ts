@@ -27,6 +27,12 @@ export interface SyncReportQuery {
 }
 
 /**
+ * A sync is incremental and idempotent (the next attempt copies only what is not there yet),
+ * so one lost with its worker, or failed by a transient error, is tried again this often.
+ */
+const SYNC_ATTEMPTS = 3;
+
+/**
  * File migration (the DataSync part of the lake): sync tasks move file trees from local
  * directories, S3 prefixes or the lake into the lake (or out of it), incrementally and
  * verified. Each execution is a run of kind `sync` with live progress and a per-file report.
@@ -205,6 +211,7 @@ export class SyncService {
       name: task ?? undefined,
       idempotencyKey,
       parameters: parameters as unknown as Record<string, unknown>,
+      maxAttempts: SYNC_ATTEMPTS,
     });
   }
 }
