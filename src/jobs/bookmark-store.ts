@@ -194,7 +194,10 @@ export class BookmarkStore {
 }
 
 /** Deletes a job's bookmark with the job, in the transaction of its record's delete. */
-export async function deleteBookmarks(trx: Transaction<MetaSchema>, jobName: string): Promise<void> {
+export async function deleteBookmarks(
+  trx: Transaction<MetaSchema>,
+  jobName: string,
+): Promise<void> {
   await trx.deleteFrom('lb_job_bookmark_file').where('job_name', '=', jobName).execute();
   await trx.deleteFrom('lb_job_bookmark_entry').where('job_name', '=', jobName).execute();
 }
