@@ -27,7 +27,7 @@ export const JOB_KIND: ResourceKind<Job, JobDefinition> = {
       updatedAt: new Date(Number(row['updated_at'])),
     };
   },
-  notFound: (name, close) =>
+  notFound: (name, { close }) =>
     new LakeError(
       'JOB_NOT_FOUND',
       `Job ${name} does not exist.${close.length ? ` Did you mean ${close.join(', ')}?` : ' Create it with lakebox job create.'}`,

@@ -124,10 +124,13 @@ export class RecordStore<R, Input extends { name: string }> {
   }
 
   async #notFound(name: string) {
-    const names = (await this.#db.selectFrom(this.#kind.table).select('name').execute()).map(
-      (row) => row.name,
-    );
-    return this.#kind.notFound(name, closeNames(this.#name(name), names));
+    const names = (
+      await this.#db.selectFrom(this.#kind.table).select('name').orderBy('name').execute()
+    ).map((row) => row.name);
+    return this.#kind.notFound(name, {
+      close: closeNames(this.#name(name), names),
+      existing: names,
+    });
   }
 
   /** Appended last in the change's transaction: the record and its event commit together. */

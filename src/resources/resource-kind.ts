@@ -29,6 +29,7 @@ export interface ResourceKind<R, Input> {
   /** The kind's own columns (not name, created_at, updated_at) for `input`. */
   encode(input: Input): Record<string, unknown>;
   decode(row: Record<string, unknown>): R;
-  notFound(name: string, closeNames: string[]): LakeError;
+  /** `close`: the stored names near `name`, closest first; `existing`: every stored name. */
+  notFound(name: string, names: { close: string[]; existing: string[] }): LakeError;
   exists(name: string): LakeError;
 }

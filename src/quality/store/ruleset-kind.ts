@@ -31,7 +31,7 @@ export const RULESET_KIND: ResourceKind<Ruleset, NewRuleset> = {
     createdAt: new Date(Number(row['created_at'])),
     updatedAt: new Date(Number(row['updated_at'])),
   }),
-  notFound: (name, close) =>
+  notFound: (name, { close }) =>
     new LakeError(
       'RULESET_NOT_FOUND',
       `Ruleset ${name} does not exist${close.length ? `; did you mean ${close.join(', ')}?` : '; create it with lakebox quality create.'}`,
