@@ -58,6 +58,11 @@ export class RecordStore<R, Input extends { name: string }> {
   /** Creates, or with `replace` replaces the record of that name. @throws the exists error. */
   async save(input: Input, replace: boolean): Promise<R> {
     if (!replace || !(await this.find(input.name))) return this.create(input);
+    return this.replace(input);
+  }
+
+  /** Replaces every column of the kind of the record named `input.name`. @throws the not-found error. */
+  replace(input: Input): Promise<R> {
     return this.update(input.name, this.#kind.encode(input));
   }
 
