@@ -1,8 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CRAWLER_KIND } from '../../src/crawl/crawler-kind.js';
+import { normalizeSpec } from '../../src/crawl/crawler-spec.js';
 import { EventLog } from '../../src/events/event-log.js';
 import { JOB_KIND } from '../../src/jobs/job-kind.js';
 import { jobDefinition } from '../../src/jobs/job-spec.js';
 import type { MetaDb } from '../../src/meta/meta-db.js';
+import { SYNC_TASK_KIND } from '../../src/migrate/files/sync-task-kind.js';
+import { DEFAULT_SYNC_OPTIONS } from '../../src/migrate/files/sync-options.js';
 import { RULESET_KIND } from '../../src/quality/store/ruleset-kind.js';
 import { RecordStore } from '../../src/resources/record-store.js';
 import type { ResourceKind } from '../../src/resources/resource-kind.js';
@@ -39,6 +43,33 @@ const KINDS: KindCase[] = [
     version: (record) => (record as { rules?: string }).rules,
     notFound: 'RULESET_NOT_FOUND',
     exists: 'RULESET_EXISTS',
+  },
+  {
+    label: 'sync task',
+    kind: SYNC_TASK_KIND as unknown as KindCase['kind'],
+    input: (name, version) => ({
+      name,
+      source: { type: 'local', path: `/data/v${version}` },
+      destination: { type: 'lake', zone: 'raw', prefix: 'in/' },
+      include: [],
+      exclude: [],
+      options: DEFAULT_SYNC_OPTIONS,
+      schedule: null,
+    }),
+    version: (record) => JSON.stringify((record as { source?: unknown }).source),
+    notFound: 'SYNC_TASK_NOT_FOUND',
+    exists: 'SYNC_TASK_EXISTS',
+  },
+  {
+    label: 'crawler',
+    kind: CRAWLER_KIND as unknown as KindCase['kind'],
+    input: (name, version) => ({
+      ...normalizeSpec({ database: `db${version}`, targets: [{ path: 'raw/sales/' }] }),
+      name,
+    }),
+    version: (record) => (record as { database?: string }).database,
+    notFound: 'CRAWLER_NOT_FOUND',
+    exists: 'CRAWLER_EXISTS',
   },
 ];
 
