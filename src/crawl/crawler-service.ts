@@ -1,10 +1,12 @@
 import { LakeError } from '../errors/lake-error.js';
 import type { LakeServices } from '../lake-services.js';
+import { RecordStore } from '../resources/record-store.js';
 import type { Run } from '../runs/run.js';
 import type { RunContext, RunOutcome } from '../runs/run-executor.js';
 import { runCrawl } from './crawl-run.js';
 import { resolveTarget } from './crawl-target.js';
 import { normalizeSpec, type NormalizedSpec } from './crawler-spec.js';
+import { CRAWLER_KIND, deleteCrawlerState, type NewCrawler } from './crawler-kind.js';
 import { CrawlerStore } from './crawler-store.js';
 import type { CrawlSummary, Crawler, CrawlerSpec } from './crawler-types.js';
 
@@ -38,9 +40,11 @@ const CRAWL_ATTEMPTS = 3;
  */
 export class CrawlerService {
   readonly #store: CrawlerStore;
+  readonly #records: RecordStore<Crawler, NewCrawler>;
 
   constructor(private readonly services: LakeServices) {
     this.#store = new CrawlerStore(services.db);
+    this.#records = new RecordStore(services.db, services.events, CRAWLER_KIND);
     services.executor.register(CRAWL_RUN_KIND, (ctx) => this.#execute(ctx));
   }
 
@@ -51,7 +55,7 @@ export class CrawlerService {
    * @throws LakeError CRAWLER_EXISTS, INVALID_ARGUMENT, INVALID_IDENTIFIER.
    */
   async create(name: string, spec: CrawlerSpec): Promise<Crawler> {
-    return this.#store.create(name, this.#checked(spec));
+    return this.#records.create({ ...this.#checked(spec), name });
   }
 
   /**
@@ -61,23 +65,23 @@ export class CrawlerService {
    * @throws LakeError CRAWLER_NOT_FOUND, INVALID_ARGUMENT.
    */
   async update(name: string, changes: Partial<CrawlerSpec>): Promise<Crawler> {
-    const current = await this.#store.get(name);
-    return this.#store.update(name, this.#checked({ ...current, ...changes }));
+    const current = await this.#records.get(name);
+    return this.#records.replace({ ...this.#checked({ ...current, ...changes }), name });
   }
 
   /** @throws LakeError CRAWLER_NOT_FOUND */
   async get(name: string): Promise<Crawler> {
-    return this.#store.get(name);
+    return this.#records.get(name);
   }
 
   /** Every crawler, by name. */
   async list(): Promise<Crawler[]> {
-    return this.#store.list();
+    return this.#records.list();
   }
 
   /** Deletes a crawler and its state; the tables it registered stay in the catalog. */
   async delete(name: string): Promise<void> {
-    await this.#store.delete(name);
+    await this.#records.delete(name, deleteCrawlerState);
   }
 
   /**
@@ -87,7 +91,7 @@ export class CrawlerService {
    * @throws LakeError CRAWLER_NOT_FOUND
    */
   async start(name: string, options: { idempotencyKey?: string } = {}): Promise<Run> {
-    const crawler = await this.#store.get(name);
+    const crawler = await this.#records.get(name);
     return this.services.executor.submit(CRAWL_RUN_KIND, {
       maxAttempts: CRAWL_ATTEMPTS,
       name: crawler.name,
@@ -132,7 +136,7 @@ export class CrawlerService {
 
   /** The crawler's runs, newest first. */
   async runs(name: string, options: { limit?: number } = {}): Promise<Run[]> {
-    const crawler = await this.#store.get(name);
+    const crawler = await this.#records.get(name);
     return this.services.runs.list({
       kind: CRAWL_RUN_KIND,
       name: crawler.name,
@@ -158,7 +162,7 @@ export class CrawlerService {
     const parameters = ctx.parameters as CrawlParameters;
     const name = ctx.run.name ?? '';
     const spec: NormalizedSpec =
-      parameters.oneShot ?? (await this.#store.get(parameters.crawler ?? ''));
+      parameters.oneShot ?? (await this.#records.get(parameters.crawler ?? ''));
     await this.#refuseConcurrent(ctx.run);
     try {
       const summary = await runCrawl(this.services, this.#store, name, spec, ctx);

@@ -1,10 +1,6 @@
 import type { Kysely } from 'kysely';
-import { LakeError } from '../errors/lake-error.js';
 import type { MetaSchema } from '../meta/schema.js';
-import type { CrawlerRow } from '../meta/schema-crawlers.js';
-import type { Selectable } from 'kysely';
-import type { NormalizedSpec } from './crawler-spec.js';
-import type { CrawlSummary, Crawler } from './crawler-types.js';
+import type { CrawlSummary } from './crawler-types.js';
 
 /** An object as the crawler last saw it. */
 export interface KnownObject {
@@ -24,84 +20,10 @@ export interface CrawlerTableRecord {
 
 // SQLite binds at most 32766 parameters a statement; 7 columns × 500 rows stays far below.
 const ROWS_PER_STATEMENT = 500;
-const NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 
-/** Crawler records and their state in the metadata database (SQLite or PostgreSQL alike). */
+/** What crawlers know between runs: objects seen, tables registered, run summaries. */
 export class CrawlerStore {
   constructor(private readonly db: Kysely<MetaSchema>) {}
-
-  async create(name: string, spec: NormalizedSpec): Promise<Crawler> {
-    const crawlerName = checkName(name);
-    if (await this.find(crawlerName))
-      throw new LakeError(
-        'CRAWLER_EXISTS',
-        `Crawler ${crawlerName} already exists; update or delete it.`,
-      );
-    const now = Date.now();
-    await this.db
-      .insertInto('lb_crawler')
-      .values({
-        name: crawlerName,
-        database_name: spec.database,
-        spec: JSON.stringify(spec),
-        schedule: spec.schedule,
-        description: spec.description,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
-    return this.get(crawlerName);
-  }
-
-  async update(name: string, spec: NormalizedSpec): Promise<Crawler> {
-    const crawler = await this.get(name);
-    await this.db
-      .updateTable('lb_crawler')
-      .set({
-        database_name: spec.database,
-        spec: JSON.stringify(spec),
-        schedule: spec.schedule,
-        description: spec.description,
-        updated_at: Date.now(),
-      })
-      .where('name', '=', crawler.name)
-      .execute();
-    return this.get(crawler.name);
-  }
-
-  async find(name: string): Promise<Crawler | undefined> {
-    const row = await this.db
-      .selectFrom('lb_crawler')
-      .selectAll()
-      .where('name', '=', name.toLowerCase())
-      .executeTakeFirst();
-    return row && toCrawler(row);
-  }
-
-  /** @throws LakeError CRAWLER_NOT_FOUND */
-  async get(name: string): Promise<Crawler> {
-    const crawler = await this.find(name);
-    if (crawler) return crawler;
-    throw new LakeError(
-      'CRAWLER_NOT_FOUND',
-      `Crawler ${name} does not exist; list crawlers with lakebox crawler list.`,
-    );
-  }
-
-  async list(): Promise<Crawler[]> {
-    const rows = await this.db.selectFrom('lb_crawler').selectAll().orderBy('name').execute();
-    return rows.map(toCrawler);
-  }
-
-  /** Deletes the crawler and its state; the tables it registered stay. */
-  async delete(name: string): Promise<void> {
-    const crawler = await this.get(name);
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('lb_crawler_object').where('crawler_name', '=', crawler.name).execute();
-      await trx.deleteFrom('lb_crawler_table').where('crawler_name', '=', crawler.name).execute();
-      await trx.deleteFrom('lb_crawler').where('name', '=', crawler.name).execute();
-    });
-  }
 
   async knownObjects(crawler: string): Promise<Map<string, KnownObject>> {
     const rows = await this.db
@@ -218,28 +140,4 @@ export class CrawlerStore {
       .executeTakeFirst();
     return row && (JSON.parse(row.summary) as CrawlSummary);
   }
-}
-
-function checkName(name: string): string {
-  const folded = typeof name === 'string' ? name.toLowerCase() : '';
-  if (!NAME.test(folded)) {
-    throw new LakeError(
-      'INVALID_IDENTIFIER',
-      `Invalid crawler name ${JSON.stringify(name)}: use letters, digits, "_" and "-", starting with a letter (at most 63 characters).`,
-    );
-  }
-  return folded;
-}
-
-function toCrawler(row: Selectable<CrawlerRow>): Crawler {
-  const spec = JSON.parse(row.spec) as NormalizedSpec;
-  return {
-    ...spec,
-    name: row.name,
-    database: row.database_name,
-    schedule: row.schedule,
-    description: row.description,
-    createdAt: new Date(Number(row.created_at)),
-    updatedAt: new Date(Number(row.updated_at)),
-  };
 }

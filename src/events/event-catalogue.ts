@@ -16,7 +16,7 @@ interface RunPayload {
  * Every event type the lake appends, with its payload: the one place they are declared.
  * Appends take a `NewEvent`, so a payload that does not fit its type is a build error.
  */
-export interface EventPayloads {
+export interface EventPayloads extends ResourceEvents {
   'object.created': { key: string; size?: number; etag?: string };
   'object.deleted': { key: string };
   'database.created': { database: string; zone: string };
@@ -73,6 +73,13 @@ export interface EventPayloads {
   'run.cancelled': RunPayload;
 }
 
+/** The kinds of named resource whose records raise `<prefix>.created|updated|deleted`. */
+export type ResourceEventPrefix = 'job' | 'ruleset' | 'sync_task' | 'crawler';
+type ResourceChange = 'created' | 'updated' | 'deleted';
+type ResourceEvents = {
+  [T in `${ResourceEventPrefix}.${ResourceChange}`]: { name: string };
+};
+
 interface QualityPayload {
   resultId: number;
   ruleset: string | null;
@@ -111,6 +118,12 @@ export const EVENT_TYPES: Record<EventType, string> = {
   'model.version.registered': 'a training run registered a new version of a model',
   'model.version.status': 'a model version was approved, rejected or archived',
   'model.alias.moved': 'an alias of a model was moved to another version',
+  ...resourceEventTypes({
+    job: 'job',
+    ruleset: 'ruleset',
+    sync_task: 'sync task',
+    crawler: 'crawler',
+  }),
   'run.queued': 'a run was queued',
   'run.running': 'a run started',
   'run.succeeded': 'a run succeeded',
@@ -118,6 +131,17 @@ export const EVENT_TYPES: Record<EventType, string> = {
   'run.failed': 'a run failed',
   'run.cancelled': 'a run was cancelled',
 };
+
+function resourceEventTypes(
+  labels: Record<ResourceEventPrefix, string>,
+): Record<keyof ResourceEvents, string> {
+  const entries = Object.entries(labels).flatMap(([prefix, label]) => [
+    [`${prefix}.created`, `a ${label} was created`],
+    [`${prefix}.updated`, `a ${label} was changed or replaced`],
+    [`${prefix}.deleted`, `a ${label} was deleted`],
+  ]);
+  return Object.fromEntries(entries) as Record<keyof ResourceEvents, string>;
+}
 
 const PATTERN = /^[a-z_*]+(\.[a-z_*]+)*$/;
 

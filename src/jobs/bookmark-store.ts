@@ -192,3 +192,12 @@ export class BookmarkStore {
     return rows.map((r) => r.run_id);
   }
 }
+
+/** Deletes a job's bookmark with the job, in the transaction of its record's delete. */
+export async function deleteBookmarks(
+  trx: Transaction<MetaSchema>,
+  jobName: string,
+): Promise<void> {
+  await trx.deleteFrom('lb_job_bookmark_file').where('job_name', '=', jobName).execute();
+  await trx.deleteFrom('lb_job_bookmark_entry').where('job_name', '=', jobName).execute();
+}

@@ -1,12 +1,13 @@
 import { parseTableName } from '../catalog/identifier.js';
 import { LakeError } from '../errors/lake-error.js';
 import type { LakeServices } from '../lake-services.js';
+import { RecordStore } from '../resources/record-store.js';
 import type { Run, RunLogEntry } from '../runs/run.js';
-import { BookmarkStore, type BookmarkPosition } from './bookmark-store.js';
+import { BookmarkStore, deleteBookmarks, type BookmarkPosition } from './bookmark-store.js';
 import { checkParameters } from './job-parameters.js';
+import { JOB_KIND } from './job-kind.js';
 import { runJob, type JobHooks } from './job-run.js';
-import { jobDefinition } from './job-spec.js';
-import { JobStore } from './job-store.js';
+import { jobDefinition, type JobDefinition } from './job-spec.js';
 import type { Job, JobSpec, StartJobOptions } from './job-types.js';
 import type { QualityGate } from './quality-gate.js';
 import { registerMaintenanceRuns } from './table-maintenance.js';
@@ -42,12 +43,12 @@ export interface CompactTableOptions {
  */
 export class JobService {
   readonly #services: LakeServices;
-  readonly #jobs: JobStore;
+  readonly #jobs: RecordStore<Job, JobDefinition>;
   readonly #bookmarks: BookmarkStore;
 
   constructor(services: LakeServices, options: JobServiceOptions = {}) {
     this.#services = services;
-    this.#jobs = new JobStore(services.db);
+    this.#jobs = new RecordStore(services.db, services.events, JOB_KIND);
     this.#bookmarks = new BookmarkStore(services.db);
     services.executor.register('job', async (ctx) => {
       const job = await this.#jobs.get(String(ctx.parameters['job']));
@@ -102,7 +103,7 @@ export class JobService {
 
   /** Deletes a job and its bookmark; its runs stay on record. */
   delete(name: string): Promise<void> {
-    return this.#jobs.delete(name);
+    return this.#jobs.delete(name, deleteBookmarks);
   }
 
   /**

@@ -2,6 +2,7 @@ import type { AsOf } from '../catalog/catalog-types.js';
 import type { LakeServices } from '../lake-services.js';
 import { LakeError } from '../errors/lake-error.js';
 import type { Run } from '../runs/run.js';
+import { RecordStore } from '../resources/record-store.js';
 import type { RunContext, RunOutcome } from '../runs/run-executor.js';
 import { quoteIdentifier } from '../catalog/identifier.js';
 import { evaluateRuleset, type EvaluationData } from './evaluation/ruleset-evaluator.js';
@@ -10,7 +11,7 @@ import { parseRuleset } from './language/parser.js';
 import type { RulesetAst } from './language/rule-ast.js';
 import { RULE_SYNTAX } from './rules/rule-types.js';
 import { ResultStore } from './store/result-store.js';
-import { RulesetStore } from './store/ruleset-store.js';
+import { RULESET_KIND, type NewRuleset } from './store/ruleset-kind.js';
 import type {
   QualityReport,
   QualityResult,
@@ -55,12 +56,12 @@ interface QualityRunParameters {
  */
 export class QualityService {
   readonly #services: LakeServices;
-  readonly #rulesets: RulesetStore;
+  readonly #rulesets: RecordStore<Ruleset, NewRuleset>;
   readonly #results: ResultStore;
 
   constructor(services: LakeServices) {
     this.#services = services;
-    this.#rulesets = new RulesetStore(services.db);
+    this.#rulesets = new RecordStore(services.db, services.events, RULESET_KIND);
     this.#results = new ResultStore(services.db, services.events);
     services.executor.register('quality', (ctx) => this.#runHandler(ctx));
   }
@@ -93,7 +94,7 @@ export class QualityService {
         ...(options.description !== undefined ? { description: options.description } : {}),
       });
     }
-    return this.#rulesets.create(name, rules, options.description ?? null);
+    return this.#rulesets.create({ name, rules, description: options.description ?? null });
   }
 
   /** @throws LakeError RULESET_NOT_FOUND (with close names). */

@@ -73,7 +73,7 @@ describe('crawlers (local storage + SQLite)', () => {
     ).toEqual([{ n: 3 }]);
 
     const events = await lake.listEvents({ type: 'crawler.*' });
-    expect(events.map((e) => e.type)).toEqual(['crawler.succeeded']);
+    expect(events.map((e) => e.type)).toEqual(['crawler.created', 'crawler.succeeded']);
     expect((await lake.listEvents({ type: 'table.created' })).map((e) => e.subject).sort()).toEqual(
       ['sales.items', 'sales.orders'],
     );

@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BookmarkStore } from '../../src/jobs/bookmark-store.js';
 import { jobDefinition } from '../../src/jobs/job-spec.js';
-import { JobStore } from '../../src/jobs/job-store.js';
+import { EventLog } from '../../src/events/event-log.js';
+import { JOB_KIND } from '../../src/jobs/job-kind.js';
 import type { MetaDb } from '../../src/meta/meta-db.js';
+import { RecordStore } from '../../src/resources/record-store.js';
 import { META_BACKENDS } from '../support/meta-backends.js';
 
 describe.each(META_BACKENDS)('job records and bookmarks on $name', (backend) => {
@@ -15,7 +17,7 @@ describe.each(META_BACKENDS)('job records and bookmarks on $name', (backend) => 
   afterEach(() => cleanup());
 
   it('stores, replaces, lists and deletes jobs', async () => {
-    const jobs = new JobStore(meta.db);
+    const jobs = new RecordStore(meta.db, new EventLog(meta.db, meta.dialect), JOB_KIND);
     const saved = await jobs.save(
       jobDefinition('Daily', {
         sql: 'select 1',

@@ -1,11 +1,12 @@
 import { LakeError } from '../../errors/lake-error.js';
 import type { LakeServices } from '../../lake-services.js';
+import { RecordStore } from '../../resources/record-store.js';
 import { isTerminalStatus, type Run } from '../../runs/run.js';
 import { executeSync, type SyncHooks, type SyncRunParameters } from './sync-execution.js';
 import { parseLocation } from './sync-location.js';
 import { checkSchedule } from '../../runs/schedule.js';
 import { checkGlobs, syncOptions } from './sync-options.js';
-import { SyncTaskStore } from './sync-task-store.js';
+import { SYNC_TASK_KIND, type NewSyncTask } from './sync-task-kind.js';
 import type {
   SyncExecution,
   SyncOutcome,
@@ -44,11 +45,11 @@ const SYNC_ATTEMPTS = 3;
  */
 export class SyncService {
   readonly #services: LakeServices;
-  readonly #tasks: SyncTaskStore;
+  readonly #tasks: RecordStore<SyncTask, NewSyncTask>;
 
   constructor(services: LakeServices, hooks: SyncHooks = {}) {
     this.#services = services;
-    this.#tasks = new SyncTaskStore(services.db);
+    this.#tasks = new RecordStore(services.db, services.events, SYNC_TASK_KIND);
     services.executor.register(SYNC_RUN_KIND, (ctx) => executeSync(services, ctx, hooks));
   }
 
