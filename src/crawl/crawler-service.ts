@@ -87,7 +87,7 @@ export class CrawlerService {
   /**
    * Starts a crawl of the crawler as a run and resolves with the queued run.
    *
-   * @example const run = await lake.crawlers.start('sales'); await lake.executor.wait(run.id);
+   * @example const run = await lake.crawlers.start('sales'); await lake.runs.wait(run.id);
    * @throws LakeError CRAWLER_NOT_FOUND
    */
   async start(name: string, options: { idempotencyKey?: string } = {}): Promise<Run> {

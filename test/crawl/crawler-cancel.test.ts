@@ -31,9 +31,9 @@ describe('cancelling a crawl', () => {
 
     const run = await lake.crawlers.start('c');
     await latch.reached;
-    await lake.executor.cancel(run.id);
+    await lake.runs.cancel(run.id);
     latch.release();
-    const ended = await lake.executor.wait(run.id);
+    const ended = await lake.runs.wait(run.id);
 
     expect(ended.status).toBe('cancelled');
     expect(latch.calls()).toBe(1);
@@ -58,9 +58,9 @@ describe('cancelling a crawl', () => {
     const latch = holdFirstCall(lake.catalog, 'commit');
     const run = await lake.crawlers.start('d');
     await latch.reached;
-    await lake.executor.cancel(run.id);
+    await lake.runs.cancel(run.id);
     latch.release();
-    const ended = await lake.executor.wait(run.id);
+    const ended = await lake.runs.wait(run.id);
     expect(ended.status).toBe('cancelled');
 
     // A table created by the run exists only with its first snapshot: its creation and

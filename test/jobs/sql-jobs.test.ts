@@ -186,13 +186,13 @@ describe('SQL jobs', () => {
       message: expect.stringContaining('solo'),
     });
     // A run holding the job's concurrency slot, as a start in another process would.
-    const queued = await lake.runs.create({
+    const queued = await lake.services.runs.create({
       kind: 'job',
       name: 'solo',
       concurrency: { key: 'job:solo', limit: 1 },
     });
     await expect(lake.jobs.start('solo')).rejects.toMatchObject({ code: 'JOB_CONCURRENCY_LIMIT' });
-    await lake.runs.requestCancel(queued.id);
+    await lake.runs.cancel(queued.id);
     expect(await lake.jobs.run('solo')).toMatchObject({ status: 'succeeded' });
   });
 });

@@ -50,7 +50,7 @@ describe('a sync SIGKILLed in the middle of 10,000 files', () => {
 
     const lake = await Lake.open(lakeDir);
     try {
-      await lake.executor.ready();
+      await lake.services.executor.ready();
       const killed = await lake.sync.status(runId);
       expect(killed).toMatchObject({ status: 'failed', error: { code: 'WORKER_LOST' } });
       expect(killed.filesTransferred).toBeLessThan(FILES);
