@@ -3,6 +3,7 @@ import { CsvStreamWriter } from '../../engine/csv-stream-writer.js';
 import { LakeError, type ErrorCode } from '../../errors/lake-error.js';
 import type { LakeServices } from '../../lake-services.js';
 import { RecordStore } from '../../resources/record-store.js';
+import { KindRuns } from '../../runs/kind-runs.js';
 import { isTerminalStatus, type Run } from '../../runs/run.js';
 import type { RunContext } from '../../runs/run-executor.js';
 import { runFullLoad } from './full-load.js';
@@ -78,6 +79,7 @@ const CHECK_CODES: Record<ConnectionCheck['check'], ErrorCode> = {
 export class MigrationService {
   readonly #store: MigrationStateStore;
   readonly #tasks: RecordStore<MigrationTask, NewMigrationTask>;
+  readonly #runs: KindRuns;
 
   constructor(
     private readonly services: LakeServices,
@@ -85,6 +87,7 @@ export class MigrationService {
   ) {
     this.#store = new MigrationStateStore(services.db);
     this.#tasks = new RecordStore(services.db, services.events, MIGRATION_TASK_KIND);
+    this.#runs = new KindRuns(services, 'migration', 'migration run');
     services.executor.register('migration', (ctx) => this.#execute(ctx));
   }
 
@@ -152,12 +155,13 @@ export class MigrationService {
    *
    * @throws LakeError MIGRATION_TASK_RUNNING when its latest run has not ended.
    */
-  async start(name: string): Promise<Run> {
+  async start(name: string, options: { idempotencyKey?: string } = {}): Promise<Run> {
     const task = await this.#tasks.get(name);
     let run: Run;
     try {
       run = await this.services.executor.submit('migration', {
         name: task.name,
+        idempotencyKey: options.idempotencyKey,
         parameters: { task: task.name },
         // Counted in the transaction that records the run: two starts never both pass.
         concurrency: { key: `migration:${task.name}`, limit: 1, refuseWhenFull: true },
@@ -175,9 +179,31 @@ export class MigrationService {
     return run;
   }
 
-  /** Resolves once the run has ended (a CDC run ends only when stopped). */
+  /**
+   * Starts the task and waits for its run to end: a full load when it has loaded every
+   * table; a task with CDC only once stopped (`stop`, or `cancel` of its run).
+   *
+   * @example const run = await lake.migrations.run('shop'); // run.metrics.rowsLoaded ...
+   * @throws LakeError MIGRATION_TASK_NOT_FOUND, MIGRATION_TASK_RUNNING.
+   */
+  run(name: string, options: { idempotencyKey?: string } = {}): Promise<Run> {
+    return this.#runs.untilEnded(this.start(name, options));
+  }
+
+  /**
+   * Resolves once the run has ended (a CDC run ends only when stopped).
+   * @throws LakeError RUN_NOT_FOUND, INVALID_ARGUMENT (not a migration run).
+   */
   wait(runId: string, options: { signal?: AbortSignal } = {}): Promise<Run> {
-    return this.services.executor.wait(runId, options);
+    return this.#runs.wait(runId, options);
+  }
+
+  /**
+   * Cancels a migration run by id; for a task, `stop(name)` says the same without the id.
+   * @throws LakeError RUN_NOT_FOUND, INVALID_ARGUMENT (not a migration run), RUN_NOT_CANCELLABLE.
+   */
+  cancel(runId: string): Promise<Run> {
+    return this.#runs.cancel(runId);
   }
 
   /** Stops the task's run (CDC stops after the batch in flight; nothing is lost). */
