@@ -1,6 +1,7 @@
 import type { Run, RunLogEntry } from './run.js';
 import type { RunExecutor, WaitOptions } from './run-executor.js';
-import type { RunLogQuery, RunQuery, RunStore } from './run-store.js';
+import type { RunLogQuery } from './run-log-store.js';
+import type { RunQuery, RunStore } from './run-store.js';
 
 /**
  * Every run of the lake, whatever its kind: what `lakebox runs` and `lakebox run` show, and
