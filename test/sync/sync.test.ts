@@ -135,6 +135,17 @@ describe('sync from a local directory into the lake', () => {
     expect(existsSync(join(lakeDir, 'raw/csv/skip/c.csv'))).toBe(false);
     expect((await lake.runs.get(execution.id)).kind).toBe('sync');
 
+    const changed = await lake.sync.updateTask('csvs', { exclude: [], schedule: null });
+    expect(changed).toMatchObject({
+      name: 'csvs',
+      include: ['**/*.csv'],
+      exclude: [],
+      schedule: null,
+      options: { verify: 'all', concurrency: 2 },
+    });
+    expect(await lake.sync.run('csvs')).toMatchObject({ status: 'succeeded', filesTransferred: 1 });
+    expect(existsSync(join(lakeDir, 'raw/csv/skip/c.csv'))).toBe(true);
+
     const refused = async (promise: Promise<unknown>, code: string, text: RegExp) => {
       const error = await promise.then(
         () => undefined,
@@ -149,6 +160,12 @@ describe('sync from a local directory into the lake', () => {
       /already exists/,
     );
     await refused(lake.sync.start('nope'), 'SYNC_TASK_NOT_FOUND', /Tasks: csvs/);
+    await refused(lake.sync.updateTask('csv', {}), 'SYNC_TASK_NOT_FOUND', /Did you mean csvs/);
+    await refused(
+      lake.sync.updateTask('csvs', { to: 'lake://nozone/x' }),
+      'INVALID_ARGUMENT',
+      /not a zone/,
+    );
     await refused(
       lake.sync.createTask('t', { from: src, to: 'lake://nozone/x' }),
       'INVALID_ARGUMENT',

@@ -71,6 +71,26 @@ export class SyncService {
     return this.#tasks.get(name);
   }
 
+  /**
+   * Changes a sync task; fields not given keep their values. Locations are checked again.
+   *
+   * @example await lake.sync.updateTask('logs', { options: { verify: 'all' }, schedule: '0 2 * * *' });
+   * @throws LakeError SYNC_TASK_NOT_FOUND, INVALID_ARGUMENT.
+   */
+  async updateTask(name: string, changes: Partial<SyncTaskSpec>): Promise<SyncTask> {
+    const current = await this.#tasks.get(name);
+    const spec: SyncTaskSpec = {
+      from: current.source,
+      to: current.destination,
+      include: current.include,
+      exclude: current.exclude,
+      options: current.options,
+      schedule: current.schedule,
+      ...changes,
+    };
+    return this.#tasks.replace({ name: current.name, ...this.#resolve(spec) });
+  }
+
   /** Every sync task, by name. */
   async listTasks(): Promise<SyncTask[]> {
     return this.#tasks.list();
