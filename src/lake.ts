@@ -134,8 +134,8 @@ export class Lake {
     readonly config: LakeConfig,
     private readonly meta: MetaDb,
     /** The lake's object store, with key validation and `object.*` events. */
-    readonly store: ObjectStore,
-    readonly catalog: CatalogType,
+    private readonly store: ObjectStore,
+    private readonly catalog: CatalogType,
     private readonly eventLog: EventLog,
     private readonly runStore: RunStore,
     /** The embedded executor, or the distributed one with `executor.mode: "workers"`. */

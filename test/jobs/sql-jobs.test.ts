@@ -79,7 +79,7 @@ describe('SQL jobs', () => {
     const broken = await lake.jobs.run('broken');
     expect(broken).toMatchObject({ status: 'failed', error: { code: 'SQL_ERROR' } });
     expect(broken.error?.message).toContain('idd');
-    expect(await lake.catalog.findTable('curated.broken')).toBeUndefined();
+    expect(await lake.services.catalog.findTable('curated.broken')).toBeUndefined();
 
     await lake.jobs.create('missing', { sql: 'select * from raw.nope', target: 'curated.missing' });
     const missing = await lake.jobs.run('missing');

@@ -75,7 +75,7 @@ describe('sync from a local directory into the lake', () => {
         .sort(),
     );
     // What the sync wrote is what the lake's store sees.
-    const head = await lake.store.head('raw/in/ünïcødé/日本語.csv');
+    const head = await lake.services.store.head('raw/in/ünïcødé/日本語.csv');
     expect(head?.etag).toBe(
       created.find((e) => e.subject === 'raw/in/ünïcødé/日本語.csv')?.payload['etag'],
     );
@@ -269,7 +269,7 @@ describe('sync from a local directory into the lake', () => {
     expect(existsSync(dead)).toBe(false);
     expect(existsSync(live)).toBe(true);
     const keys: string[] = [];
-    for await (const object of listAll(lake.store, 'raw/in/')) keys.push(object.key);
+    for await (const object of listAll(lake.services.store, 'raw/in/')) keys.push(object.key);
     expect(keys).toEqual(['raw/in/data/a.csv']);
   });
 
