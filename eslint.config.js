@@ -18,6 +18,20 @@ export default tseslint.config(
     },
   },
   {
+    // The shells use the public SDK only (ARCHITECTURE.md, 7a): no reaching past the facade.
+    files: ['src/cli/**/*.ts', 'src/server/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'lake',
+          property: 'services',
+          message: 'Shells call the public Lake SDK; add a method to Lake instead.',
+        },
+      ],
+    },
+  },
+  {
     files: ['bin/**/*.js', 'examples/**/*.mjs', 'scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

@@ -54,8 +54,8 @@ try {
     ],
   });
   await copyFile(csv, join(dir, 'lake-copy.csv'));
-  await lake.store.putFile('raw/flights/flights-3m.csv', join(dir, 'lake-copy.csv'));
-  await lake.catalog.commit({
+  await lake.services.store.putFile('raw/flights/flights-3m.csv', join(dir, 'lake-copy.csv'));
+  await lake.services.catalog.commit({
     table,
     parentSnapshotId: null,
     operation: 'append',

@@ -24,8 +24,8 @@ try {
   );
   figure(`write ${ROWS.toLocaleString()} rows (${load.value.filesWritten} file(s))`, ms(load.ms));
 
-  const table = await lake.catalog.getTable('bench.sales');
-  const paths = (await lake.catalog.files(table)).map((f) => `'${join(dir, f.path)}'`);
+  const table = await lake.services.catalog.getTable('bench.sales');
+  const paths = (await lake.services.catalog.files(table)).map((f) => `'${join(dir, f.path)}'`);
   const raw = await (await DuckDBInstance.create(':memory:')).connect();
   const rawSql = SQL(`read_parquet([${paths.join(', ')}])`);
 

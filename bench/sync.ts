@@ -91,7 +91,7 @@ async function scenario(
 ): Promise<void> {
   const sync = async (options: Partial<SyncOptions> = {}, into = to) => {
     const { ms, value } = await timed(async () =>
-      lake.sync.wait((await lake.sync.run({ from: src, to: into, options, s3 })).id),
+      lake.sync.wait((await lake.sync.startCopy({ from: src, to: into, options, s3 })).id),
     );
     if (value.status !== 'succeeded')
       throw new Error(`sync ${value.status}: ${JSON.stringify(value.error)}`);

@@ -112,7 +112,8 @@ export type {
   QualityGateRule,
   QualityAction,
 } from './jobs/quality-gate.js';
-export type { SourceService, SourceRecord, SourceTestResult } from './migrate/db/source-service.js';
+export type { SourceService, SourceTestResult } from './migrate/db/source-service.js';
+export type { SourceRecord } from './migrate/db/source-kind.js';
 export type {
   MigrationService,
   CreateMigrationTask,

@@ -12,6 +12,7 @@ import {
   ZONES,
   type AsOf,
   type Database,
+  type DataFile,
   type Snapshot,
   type Table,
   type TableSchema,
@@ -56,6 +57,7 @@ import type { DistributedExecutor, StopOptions, WorkOptions } from './runs/distr
 import { LocalExecutor } from './runs/local-executor.js';
 import type { Run } from './runs/run.js';
 import type { RunExecutor } from './runs/run-executor.js';
+import { RunService } from './runs/run-service.js';
 import { RunStore } from './runs/run-store.js';
 import { WorkerRegistry } from './runs/worker-registry.js';
 import { LeaderLock } from './runs/leader-lock.js';
@@ -132,15 +134,20 @@ export class Lake {
     readonly config: LakeConfig,
     private readonly meta: MetaDb,
     /** The lake's object store, with key validation and `object.*` events. */
-    readonly store: ObjectStore,
-    readonly catalog: CatalogType,
+    private readonly store: ObjectStore,
+    private readonly catalog: CatalogType,
     private readonly eventLog: EventLog,
-    readonly runs: RunStore,
+    private readonly runStore: RunStore,
     /** The embedded executor, or the distributed one with `executor.mode: "workers"`. */
-    readonly executor: RunExecutor,
+    private readonly executor: RunExecutor,
     private readonly readCache: ReadCache,
     private readonly distributed: DistributedExecutor | undefined,
-  ) {}
+  ) {
+    this.runs = new RunService(runStore, executor);
+  }
+
+  /** Every run of every kind: list, get, logs, wait and cancel by id. */
+  readonly runs: RunService;
 
   /**
    * Creates a lake in `dir` (a new or empty directory): creates the metadata database and the
@@ -322,7 +329,10 @@ export class Lake {
     return (this.#tokens ??= new TokenService(this.meta.db));
   }
 
-  /** The base services, for feature modules (see LakeServices). */
+  /**
+   * The base services, for feature modules (see LakeServices) and tests; not part of the SDK
+   * a shell uses (the CLI and the HTTP routes are linted against it).
+   */
   get services(): LakeServices {
     return {
       dir: this.dir,
@@ -333,7 +343,7 @@ export class Lake {
       readCache: this.readCache,
       catalog: this.catalog,
       events: this.eventLog,
-      runs: this.runs,
+      runs: this.runStore,
       executor: this.executor,
       engine: async () => {
         await this.queryRunner();
@@ -433,14 +443,17 @@ export class Lake {
     return this.executor.wait(run.id);
   }
 
+  /** Creates a database whose managed tables live in a zone. @throws LakeError DATABASE_EXISTS */
   async createDatabase(name: string, options?: CreateDatabaseOptions): Promise<Database> {
     return this.catalog.createDatabase(name, options);
   }
 
+  /** Creates an empty table (`DB.TABLE`) with a schema and partitioning. @throws LakeError TABLE_EXISTS */
   async createTable(name: string, options: CreateTableOptions): Promise<Table> {
     return this.catalog.createTable(name, options);
   }
 
+  /** Every table, or those of one database, by name. */
   async listTables(database?: string): Promise<Table[]> {
     return this.catalog.listTables(database);
   }
@@ -452,6 +465,32 @@ export class Lake {
     const schema = await this.catalog.schema(table, snapshot?.schemaId ?? table.currentSchemaId);
     const partitions = await this.catalog.partitions(table, snapshot?.id ?? null);
     return { table, schema, snapshot, partitions };
+  }
+
+  /** Every database, by name. */
+  async listDatabases(): Promise<Database[]> {
+    return this.catalog.listDatabases();
+  }
+
+  /**
+   * A snapshot by its id (ids are unique across the lake).
+   *
+   * @throws LakeError SNAPSHOT_NOT_FOUND
+   */
+  async snapshot(snapshotId: number): Promise<Snapshot> {
+    return this.catalog.snapshot(snapshotId);
+  }
+
+  /** The data files of a table, now or as of a snapshot or time. */
+  async tableFiles(name: string, asOf?: AsOf): Promise<DataFile[]> {
+    const table = await this.catalog.getTable(name);
+    const snapshot = await this.catalog.snapshotAsOf(table, asOf);
+    return this.catalog.files(table, snapshot?.id ?? null);
+  }
+
+  /** Every schema version of a table, oldest first. */
+  async schemaHistory(name: string): Promise<TableSchema[]> {
+    return this.catalog.schemaHistory(await this.catalog.getTable(name));
   }
 
   /** The table's snapshots, newest first. */
@@ -536,6 +575,15 @@ export class Lake {
   }
 
   /**
+   * Makes this process the host of runs that dead processes left queued on an embedded lake
+   * (`lakebox serve` does this): they run here instead of being failed as lost. On a lake
+   * with workers their queue needs no host, and this does nothing.
+   */
+  async hostStrandedRuns(): Promise<void> {
+    await this.executor.hostStranded();
+  }
+
+  /**
    * Resolves when the metadata database answers a query.
    *
    * @throws LakeError METADATA_UNREACHABLE when it does not.
@@ -552,6 +600,7 @@ export class Lake {
     }
   }
 
+  /** Lets runs of this process end, then closes the engine, storage and metadata connections. */
   async close(): Promise<void> {
     await this.executor.close();
     if (this.#engine) (await this.#engine).close();

@@ -1,6 +1,7 @@
 import { LakeError } from '../errors/lake-error.js';
 import type { LakeServices } from '../lake-services.js';
 import { RecordStore } from '../resources/record-store.js';
+import { KindRuns } from '../runs/kind-runs.js';
 import type { Run } from '../runs/run.js';
 import type { RunContext, RunOutcome } from '../runs/run-executor.js';
 import { runCrawl } from './crawl-run.js';
@@ -41,10 +42,12 @@ const CRAWL_ATTEMPTS = 3;
 export class CrawlerService {
   readonly #store: CrawlerStore;
   readonly #records: RecordStore<Crawler, NewCrawler>;
+  readonly #runs: KindRuns;
 
   constructor(private readonly services: LakeServices) {
     this.#store = new CrawlerStore(services.db);
     this.#records = new RecordStore(services.db, services.events, CRAWLER_KIND);
+    this.#runs = new KindRuns(services, CRAWL_RUN_KIND, 'crawl');
     services.executor.register(CRAWL_RUN_KIND, (ctx) => this.#execute(ctx));
   }
 
@@ -87,7 +90,7 @@ export class CrawlerService {
   /**
    * Starts a crawl of the crawler as a run and resolves with the queued run.
    *
-   * @example const run = await lake.crawlers.start('sales'); await lake.executor.wait(run.id);
+   * @example const run = await lake.crawlers.start('sales'); await lake.crawlers.wait(run.id);
    * @throws LakeError CRAWLER_NOT_FOUND
    */
   async start(name: string, options: { idempotencyKey?: string } = {}): Promise<Run> {
@@ -106,9 +109,25 @@ export class CrawlerService {
    *
    * @example const run = await lake.crawlers.run('sales'); // run.metrics.tablesCreated ...
    */
-  async run(name: string): Promise<Run> {
-    const run = await this.start(name);
-    return this.services.executor.wait(run.id);
+  async run(name: string, options: { idempotencyKey?: string } = {}): Promise<Run> {
+    return this.#runs.untilEnded(this.start(name, options));
+  }
+
+  /**
+   * Resolves with a crawl run (of a crawler or one-shot) once it has ended.
+   * @throws LakeError RUN_NOT_FOUND, INVALID_ARGUMENT (not a crawl).
+   */
+  wait(runId: string, options: { signal?: AbortSignal } = {}): Promise<Run> {
+    return this.#runs.wait(runId, options);
+  }
+
+  /**
+   * Cancels a crawl: each table is committed whole or not at all, and the next crawl picks
+   * up what this one did not commit.
+   * @throws LakeError RUN_NOT_FOUND, INVALID_ARGUMENT (not a crawl), RUN_NOT_CANCELLABLE.
+   */
+  cancel(runId: string): Promise<Run> {
+    return this.#runs.cancel(runId);
   }
 
   /**
@@ -116,8 +135,7 @@ export class CrawlerService {
    * targets: [{ path: 'raw/sales/' }] })`. Crawling the same targets again is incremental.
    */
   async crawl(spec: CrawlerSpec): Promise<Run> {
-    const run = await this.startCrawl(spec);
-    return this.services.executor.wait(run.id);
+    return this.#runs.untilEnded(this.startCrawl(spec));
   }
 
   /** Starts a one-shot crawl (as `crawl`) and returns its run without waiting. */

@@ -74,7 +74,8 @@ export interface EventPayloads extends ResourceEvents {
 }
 
 /** The kinds of named resource whose records raise `<prefix>.created|updated|deleted`. */
-export type ResourceEventPrefix = 'job' | 'ruleset' | 'sync_task' | 'crawler';
+export type ResourceEventPrefix =
+  'job' | 'ruleset' | 'sync_task' | 'crawler' | 'source' | 'migration_task';
 type ResourceChange = 'created' | 'updated' | 'deleted';
 type ResourceEvents = {
   [T in `${ResourceEventPrefix}.${ResourceChange}`]: { name: string };
@@ -123,6 +124,8 @@ export const EVENT_TYPES: Record<EventType, string> = {
     ruleset: 'ruleset',
     sync_task: 'sync task',
     crawler: 'crawler',
+    source: 'migration source',
+    migration_task: 'migration task',
   }),
   'run.queued': 'a run was queued',
   'run.running': 'a run started',

@@ -2,6 +2,7 @@ import { parseTableName } from '../catalog/identifier.js';
 import { LakeError } from '../errors/lake-error.js';
 import type { LakeServices } from '../lake-services.js';
 import { RecordStore } from '../resources/record-store.js';
+import { KindRuns } from '../runs/kind-runs.js';
 import type { Run, RunLogEntry } from '../runs/run.js';
 import { BookmarkStore, deleteBookmarks, type BookmarkPosition } from './bookmark-store.js';
 import { checkParameters } from './job-parameters.js';
@@ -45,11 +46,13 @@ export class JobService {
   readonly #services: LakeServices;
   readonly #jobs: RecordStore<Job, JobDefinition>;
   readonly #bookmarks: BookmarkStore;
+  readonly #runs: KindRuns;
 
   constructor(services: LakeServices, options: JobServiceOptions = {}) {
     this.#services = services;
     this.#jobs = new RecordStore(services.db, services.events, JOB_KIND);
     this.#bookmarks = new BookmarkStore(services.db);
+    this.#runs = new KindRuns(services, 'job', 'job run');
     services.executor.register('job', async (ctx) => {
       const job = await this.#jobs.get(String(ctx.parameters['job']));
       return runJob(
@@ -142,8 +145,23 @@ export class JobService {
    * @example const run = await lake.jobs.run('daily_sales'); console.log(run.status, run.metrics);
    */
   async run(name: string, options: StartJobOptions = {}): Promise<Run> {
-    const run = await this.start(name, options);
-    return this.#services.executor.wait(run.id);
+    return this.#runs.untilEnded(this.start(name, options));
+  }
+
+  /**
+   * Resolves with a job run once it has ended (its last attempt, after retries).
+   * @throws LakeError RUN_NOT_FOUND, INVALID_ARGUMENT (not a job run).
+   */
+  wait(runId: string, options: { signal?: AbortSignal } = {}): Promise<Run> {
+    return this.#runs.wait(runId, options);
+  }
+
+  /**
+   * Cancels a job run; it commits nothing it had not committed (one commit per run).
+   * @throws LakeError RUN_NOT_FOUND, INVALID_ARGUMENT (not a job run), RUN_NOT_CANCELLABLE.
+   */
+  cancel(runId: string): Promise<Run> {
+    return this.#runs.cancel(runId);
   }
 
   /** The job's runs, newest first. */

@@ -2,6 +2,7 @@ import { buffer } from 'node:stream/consumers';
 import { validateIdentifier } from '../catalog/identifier.js';
 import { LakeError } from '../errors/lake-error.js';
 import type { LakeServices } from '../lake-services.js';
+import { KindRuns } from '../runs/kind-runs.js';
 import type { Run } from '../runs/run.js';
 import type { RunContext, RunOutcome } from '../runs/run-executor.js';
 import { algorithmNamed } from './algorithms/algorithms.js';
@@ -51,9 +52,11 @@ export interface VersionComparison {
  */
 export class MlService {
   readonly #registry: ModelRegistry;
+  readonly #runs: KindRuns;
 
   constructor(private readonly services: LakeServices) {
     this.#registry = new ModelRegistry(services.db, services.events);
+    this.#runs = new KindRuns(services, TRAIN_RUN_KIND, 'training run');
     services.executor.register(TRAIN_RUN_KIND, (ctx) => this.#execute(ctx));
   }
 
@@ -93,8 +96,28 @@ export class MlService {
    * @example const run = await lake.ml.train('delay', { table: 'air.flights', target: 'late', algorithm: 'logistic', params: { l2: 1 } });
    */
   async train(name: string, request: TrainRequest): Promise<Run> {
-    const run = await this.start(name, request);
-    return this.services.executor.wait(run.id);
+    return this.run(name, request);
+  }
+
+  /** `train` under the verb every service has: start, then wait for the run to end. */
+  async run(name: string, request: TrainRequest): Promise<Run> {
+    return this.#runs.untilEnded(this.start(name, request));
+  }
+
+  /**
+   * Resolves with a training run once it has ended.
+   * @throws LakeError RUN_NOT_FOUND, INVALID_ARGUMENT (not a training run).
+   */
+  wait(runId: string, options: { signal?: AbortSignal } = {}): Promise<Run> {
+    return this.#runs.wait(runId, options);
+  }
+
+  /**
+   * Cancels a training run; it registers no version.
+   * @throws LakeError RUN_NOT_FOUND, INVALID_ARGUMENT (not a training run), RUN_NOT_CANCELLABLE.
+   */
+  cancel(runId: string): Promise<Run> {
+    return this.#runs.cancel(runId);
   }
 
   /** Every model with its version count, latest version and aliases. */

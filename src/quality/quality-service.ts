@@ -1,6 +1,7 @@
 import type { AsOf } from '../catalog/catalog-types.js';
 import type { LakeServices } from '../lake-services.js';
 import { LakeError } from '../errors/lake-error.js';
+import { KindRuns } from '../runs/kind-runs.js';
 import type { Run } from '../runs/run.js';
 import { RecordStore } from '../resources/record-store.js';
 import type { RunContext, RunOutcome } from '../runs/run-executor.js';
@@ -58,11 +59,13 @@ export class QualityService {
   readonly #services: LakeServices;
   readonly #rulesets: RecordStore<Ruleset, NewRuleset>;
   readonly #results: ResultStore;
+  readonly #runs: KindRuns;
 
   constructor(services: LakeServices) {
     this.#services = services;
     this.#rulesets = new RecordStore(services.db, services.events, RULESET_KIND);
     this.#results = new ResultStore(services.db, services.events);
+    this.#runs = new KindRuns(services, 'quality', 'quality run');
     services.executor.register('quality', (ctx) => this.#runHandler(ctx));
   }
 
@@ -123,6 +126,17 @@ export class QualityService {
    *   before any run is recorded).
    */
   async run(ruleset: string, table: string, options: { asOf?: AsOf } = {}): Promise<QualityRun> {
+    return this.#withResult(await this.#runs.untilEnded(this.start(ruleset, table, options)));
+  }
+
+  /**
+   * Starts evaluating a stored ruleset against a table as a run of kind `quality` and returns
+   * the run at once; `wait(run.id)` gives it ended with its result.
+   *
+   * @example const run = await lake.quality.start('orders_ok', 'sales.orders');
+   * @throws LakeError RULESET_NOT_FOUND, INVALID_IDENTIFIER, TABLE_NOT_FOUND, SNAPSHOT_*.
+   */
+  async start(ruleset: string, table: string, options: { asOf?: AsOf } = {}): Promise<Run> {
     await this.#rulesets.get(ruleset);
     // Input the run would only fail on is refused before the run exists.
     const found = await this.#services.catalog.getTable(table);
@@ -130,11 +144,26 @@ export class QualityService {
     const parameters: QualityRunParameters = { ruleset, table };
     if (options.asOf !== undefined)
       parameters.asOf = options.asOf instanceof Date ? options.asOf.toISOString() : options.asOf;
-    const queued = await this.#services.executor.submit('quality', {
+    return this.#services.executor.submit('quality', {
       name: `${ruleset} on ${table}`,
       parameters: { ...parameters },
     });
-    const run = await this.#services.executor.wait(queued.id);
+  }
+
+  /**
+   * Resolves once a quality run has ended, with its result (none when it failed to evaluate).
+   * @throws LakeError RUN_NOT_FOUND, INVALID_ARGUMENT (not a quality run).
+   */
+  async wait(runId: string, options: { signal?: AbortSignal } = {}): Promise<QualityRun> {
+    return this.#withResult(await this.#runs.wait(runId, options));
+  }
+
+  /** @throws LakeError RUN_NOT_FOUND, INVALID_ARGUMENT (not a quality run), RUN_NOT_CANCELLABLE. */
+  cancel(runId: string): Promise<Run> {
+    return this.#runs.cancel(runId);
+  }
+
+  async #withResult(run: Run): Promise<QualityRun> {
     return { run, result: await this.#results.forRun(run.id) };
   }
 

@@ -177,7 +177,7 @@ export class DistributedExecutor implements RunExecutor {
    * Makes this process a worker: it joins the registry, fails (and retries) the runs of
    * workers whose heartbeat has expired, and performs runs of its kinds until stopped.
    *
-   * @example await lake.executor.work({ concurrency: 4, kinds: ['sync', 'crawl'] });
+   * @example await executor.work({ concurrency: 4, kinds: ['sync', 'crawl'] });
    * @throws LakeError UNKNOWN_RUN_KIND for a kind without a handler.
    */
   async work(options: WorkOptions = {}): Promise<void> {

@@ -2,7 +2,7 @@ import { runMigrations, type Logger } from 'graphile-worker';
 import { sql, type Kysely } from 'kysely';
 import type { MetaSchema } from '../meta/schema.js';
 import type { Run } from './run.js';
-import type { RunDispatch } from './run-store.js';
+import type { RunDispatch } from './run-dispatch.js';
 
 /** The graphile-worker task that carries runs of `kind`: workers fetch only kinds they serve. */
 export function taskOfKind(kind: string): string {

@@ -9,14 +9,10 @@ export type {
   TerminalRunStatus,
 } from './run.js';
 export { RUN_STATUSES, isRunStatus, isTerminalStatus } from './run.js';
-export type {
-  NewRun,
-  RecoveredRuns,
-  RunEnd,
-  RunHeartbeat,
-  RunLogQuery,
-  RunQuery,
-} from './run-store.js';
+export type { RunEnd, RunHeartbeat, RunQuery } from './run-store.js';
+export type { NewRun } from './new-run.js';
+export type { RecoveredRuns } from './lost-run-recovery.js';
+export type { RunLogQuery } from './run-log-store.js';
 export { RunStore } from './run-store.js';
 export type {
   RunContext,
@@ -32,7 +28,8 @@ export type {
   StopOptions,
   WorkOptions,
 } from './distributed-executor.js';
-export type { ClaimResult, RunDispatch } from './run-store.js';
+export type { ClaimResult } from './run-store.js';
+export type { RunDispatch } from './run-dispatch.js';
 export type { WorkerInfo, WorkerRecord } from './worker-registry.js';
 export { WorkerRegistry } from './worker-registry.js';
 export { LocalExecutor } from './local-executor.js';

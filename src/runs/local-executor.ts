@@ -250,7 +250,7 @@ export class LocalExecutor implements RunExecutor {
   }
 
   /**
-   * @example await lake.executor.hostStranded(); // runs left queued by dead processes run here
+   * @example await executor.hostStranded(); // runs left queued by dead processes run here
    */
   async hostStranded(): Promise<void> {
     this.#hosting = true;

@@ -55,7 +55,7 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
     log('worker.started', { worker: worker.id }, `Taking runs of every kind as ${worker.id}.`);
   }
   // This process hosts the lake: runs that dead processes left queued run here.
-  await lake.executor.hostStranded();
+  await lake.hostStrandedRuns();
   const scheduler = lake.scheduler({
     pollMs: options.schedulerPollMs,
     leaderRetryMs: options.leaderRetryMs,

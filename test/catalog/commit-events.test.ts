@@ -33,9 +33,9 @@ describe.each(BACKENDS)(
       const committed = events.filter((event) => event.type === 'table.committed');
       expect(committed).toHaveLength(1);
       const created = events.filter((event) => event.type === 'object.created');
-      const dataFiles = (await lake.catalog.files(await lake.catalog.getTable('raw.orders'))).map(
-        (file) => file.path,
-      );
+      const dataFiles = (
+        await lake.services.catalog.files(await lake.services.catalog.getTable('raw.orders'))
+      ).map((file) => file.path);
       expect(created.map((event) => event.subject).sort()).toEqual([...dataFiles].sort());
       // One transaction: on PostgreSQL the same transaction id; on SQLite (one writer) adjacent ids.
       for (const event of created) expect(event.position.tx).toBe(committed[0]!.position.tx);

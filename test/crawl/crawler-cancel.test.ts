@@ -31,13 +31,13 @@ describe('cancelling a crawl', () => {
 
     const run = await lake.crawlers.start('c');
     await latch.reached;
-    await lake.executor.cancel(run.id);
+    await lake.runs.cancel(run.id);
     latch.release();
-    const ended = await lake.executor.wait(run.id);
+    const ended = await lake.runs.wait(run.id);
 
     expect(ended.status).toBe('cancelled');
     expect(latch.calls()).toBe(1);
-    expect(await lake.catalog.listTables('c')).toEqual([]);
+    expect(await lake.services.catalog.listTables('c')).toEqual([]);
     expect(await lake.crawlers.summary(run.id)).toBeUndefined();
     expect(await eventTypes(lake)).not.toContain('crawler.succeeded');
 
@@ -55,12 +55,12 @@ describe('cancelling a crawl', () => {
 
     for (const t of ['a', 'b', 'c']) await drop(dir, `raw/d/${t}/2.csv`, 'n\n2\n');
     await drop(dir, 'raw/d/new/1.csv', 'n\n5\n');
-    const latch = holdFirstCall(lake.catalog, 'commit');
+    const latch = holdFirstCall(lake.services.catalog, 'commit');
     const run = await lake.crawlers.start('d');
     await latch.reached;
-    await lake.executor.cancel(run.id);
+    await lake.runs.cancel(run.id);
     latch.release();
-    const ended = await lake.executor.wait(run.id);
+    const ended = await lake.runs.wait(run.id);
     expect(ended.status).toBe('cancelled');
 
     // A table created by the run exists only with its first snapshot: its creation and
@@ -119,7 +119,9 @@ function holdFirstCall<T extends object, K extends keyof T & string>(
 }
 
 async function snapshots(lake: Lake, tables: string[]): Promise<Array<number | null>> {
-  return Promise.all(tables.map(async (t) => (await lake.catalog.getTable(t)).currentSnapshotId));
+  return Promise.all(
+    tables.map(async (t) => (await lake.services.catalog.getTable(t)).currentSnapshotId),
+  );
 }
 
 async function rowsOf(lake: Lake, table: string): Promise<number[]> {

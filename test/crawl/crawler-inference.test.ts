@@ -36,8 +36,8 @@ describe('crawler inference: what the files hold is what the table reads', () =>
     expect(Object.keys(reasons).sort()).toEqual(['raw/rg/late/l.csv', 'raw/rg/r/r.csv']);
     expect(reasons['raw/rg/r/r.csv']).toMatch(/ragged.*line 3/);
     expect(reasons['raw/rg/late/l.csv']).toMatch(/ragged.*line 1102/);
-    expect(await lake.catalog.findTable('rg.r')).toBeUndefined();
-    expect(await lake.catalog.findTable('rg.late')).toBeUndefined();
+    expect(await lake.services.catalog.findTable('rg.r')).toBeUndefined();
+    expect(await lake.services.catalog.findTable('rg.late')).toBeUndefined();
     expect((await lake.query('select * from rg.ok')).rows()).toEqual([{ a: 1, b: 'x' }]);
   });
 

@@ -69,7 +69,7 @@ describe('lakebox crawler run without --wait', () => {
     gate.release();
     const lake = await Lake.open(lakeDir(), { env: { ...process.env, ...env } });
     try {
-      const ended = await lake.executor.wait(run.id);
+      const ended = await lake.runs.wait(run.id);
       expect(ended).toMatchObject({ status: 'succeeded', metrics: { tablesCreated: 1 } });
     } finally {
       await lake.close();

@@ -35,20 +35,20 @@ describe('crawlers on S3 storage with PostgreSQL metadata', () => {
   afterEach(() => lake.close());
 
   it('registers Hive-partitioned CSV and Parquet objects as queryable tables, incrementally', async () => {
-    expect(lake.store.localPath('raw/x')).toBeUndefined(); // really remote
-    await lake.store.put(
+    expect(lake.services.store.localPath('raw/x')).toBeUndefined(); // really remote
+    await lake.services.store.put(
       'raw/shop/orders/day=2024-01-01/a.csv',
       Buffer.from('id,code,amount\n1,007,1.50\n2,012,2.25\n'),
     );
-    await lake.store.put(
+    await lake.services.store.put(
       'raw/shop/orders/day=2024-01-02/b.csv',
       Buffer.from('id,code,amount\n3,099,3.10\n'),
     );
-    await lake.store.put(
+    await lake.services.store.put(
       'raw/shop/items/region=1/x.parquet',
       await parquetBytes("select range as id, 'n' || range as name from range(5)"),
     );
-    await lake.store.put(
+    await lake.services.store.put(
       'raw/shop/items/region=2/y.parquet',
       await parquetBytes("select range as id, 'm' || range as name from range(3)"),
     );
@@ -112,24 +112,27 @@ describe('crawlers on S3 storage with PostgreSQL metadata', () => {
     expect(await currentSnapshots(lake, ['shop.orders', 'shop.items'])).toEqual(snapshots);
 
     // One partition's object gone: the table loses it in a new snapshot and keeps the rest.
-    await lake.store.delete('raw/shop/items/region=2/y.parquet');
+    await lake.services.store.delete('raw/shop/items/region=2/y.parquet');
     const third = await lake.crawlers.run('shop');
     expect(third.metrics).toMatchObject({ filesRemoved: 1, tablesUpdated: 1, tablesDeleted: 0 });
     expect((await lake.query('select count(*) as n from shop.items')).rows()).toEqual([{ n: 5 }]);
 
     // Every object of a table gone: the deletion policy (delete) drops it.
-    await lake.store.delete('raw/shop/orders/day=2024-01-01/a.csv');
-    await lake.store.delete('raw/shop/orders/day=2024-01-02/b.csv');
+    await lake.services.store.delete('raw/shop/orders/day=2024-01-01/a.csv');
+    await lake.services.store.delete('raw/shop/orders/day=2024-01-02/b.csv');
     const fourth = await lake.crawlers.run('shop');
     expect((await lake.crawlers.summary(fourth.id))?.tablesDeleted).toEqual(['shop.orders']);
-    expect(await lake.catalog.findTable('shop.orders')).toBeUndefined();
+    expect(await lake.services.catalog.findTable('shop.orders')).toBeUndefined();
     expect((await lake.query('select count(*) as n from shop.items')).rows()).toEqual([{ n: 5 }]);
   });
 
   it('reads NDJSON and gzip CSV objects, re-reads one replaced in place, deprecates a table whose objects are gone', async () => {
-    await lake.store.put('raw/ev/clicks/dt=2024-01-01/a.csv', Buffer.from('n\n1\n2\n'));
-    await lake.store.put('raw/ev/views/v.ndjson', Buffer.from('{"page":"home","ms":12}\n'));
-    await lake.store.put('raw/ev/logs/l.csv.gz', gzipSync('level,msg\nwarn,disk\n'));
+    await lake.services.store.put('raw/ev/clicks/dt=2024-01-01/a.csv', Buffer.from('n\n1\n2\n'));
+    await lake.services.store.put(
+      'raw/ev/views/v.ndjson',
+      Buffer.from('{"page":"home","ms":12}\n'),
+    );
+    await lake.services.store.put('raw/ev/logs/l.csv.gz', gzipSync('level,msg\nwarn,disk\n'));
     const first = await lake.crawlers.crawl({ database: 'ev', targets: [{ path: 'raw/ev/' }] });
     expect(first.metrics).toMatchObject({ tablesCreated: 3, filesRegistered: 3 });
     expect((await lake.query('select page, ms from ev.views')).rows()).toEqual([
@@ -139,7 +142,10 @@ describe('crawlers on S3 storage with PostgreSQL metadata', () => {
       { level: 'warn', msg: 'disk' },
     ]);
 
-    await lake.store.put('raw/ev/clicks/dt=2024-01-01/a.csv', Buffer.from('n\n10\n20\n30\n'));
+    await lake.services.store.put(
+      'raw/ev/clicks/dt=2024-01-01/a.csv',
+      Buffer.from('n\n10\n20\n30\n'),
+    );
     const changed = await lake.crawlers.crawl({ database: 'ev', targets: [{ path: 'raw/ev/' }] });
     expect(changed.metrics).toMatchObject({ filesChanged: 1, tablesUpdated: 1 });
     expect((await lake.query('select sum(n) as total from ev.clicks')).rows()).toEqual([
@@ -147,13 +153,16 @@ describe('crawlers on S3 storage with PostgreSQL metadata', () => {
     ]);
     // Replaced again by content of the same size: the engine's cached copy is keyed by ETag
     // for external files, so the query reads the new bytes.
-    await lake.store.put('raw/ev/clicks/dt=2024-01-01/a.csv', Buffer.from('n\n40\n50\n60\n'));
+    await lake.services.store.put(
+      'raw/ev/clicks/dt=2024-01-01/a.csv',
+      Buffer.from('n\n40\n50\n60\n'),
+    );
     await lake.crawlers.crawl({ database: 'ev', targets: [{ path: 'raw/ev/' }] });
     expect((await lake.query('select sum(n) as total from ev.clicks')).rows()).toEqual([
       { total: 150 },
     ]);
 
-    await lake.store.delete('raw/ev/views/v.ndjson');
+    await lake.services.store.delete('raw/ev/views/v.ndjson');
     const gone = await lake.crawlers.crawl({ database: 'ev', targets: [{ path: 'raw/ev/' }] });
     expect((await lake.crawlers.summary(gone.id))?.tablesDeprecated).toEqual(['ev.views']);
     expect((await lake.query('select count(*) as n from ev.views')).rows()).toEqual([{ n: 0 }]);
@@ -161,7 +170,9 @@ describe('crawlers on S3 storage with PostgreSQL metadata', () => {
 });
 
 async function currentSnapshots(lake: Lake, tables: string[]): Promise<Array<number | null>> {
-  return Promise.all(tables.map(async (t) => (await lake.catalog.getTable(t)).currentSnapshotId));
+  return Promise.all(
+    tables.map(async (t) => (await lake.services.catalog.getTable(t)).currentSnapshotId),
+  );
 }
 
 /** The bytes of a Parquet file that DuckDB writes from a SELECT. */

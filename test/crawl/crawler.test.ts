@@ -273,7 +273,7 @@ describe('crawlers (local storage + SQLite)', () => {
     await rm(join(dir, 'raw/d/keep'), { recursive: true });
     const deleted = await lake.crawlers.run('d');
     expect((await lake.crawlers.summary(deleted.id))!.tablesDeleted).toEqual(['d.keep']);
-    expect(await lake.catalog.findTable('d.keep')).toBeUndefined();
+    expect(await lake.services.catalog.findTable('d.keep')).toBeUndefined();
   });
 
   it('splits incompatible schemas in one folder, honours excludes, pins a custom CSV format', async () => {

@@ -29,7 +29,7 @@ describe('lakebox events tail on a PostgreSQL lake', () => {
   });
 
   it('follows another process live, and prints an event held open in a transaction before a later one', async () => {
-    await lake.store.put('raw/before.txt', 'x');
+    await lake.services.store.put('raw/before.txt', 'x');
     const [newest] = await lake.listEvents({ newestFirst: true, limit: 1 });
     tail = startCli([
       '--lake',
@@ -53,8 +53,8 @@ describe('lakebox events tail on a PostgreSQL lake', () => {
         [Date.now()],
       );
       await held.query(`select pg_notify('lakebox_events', '')`);
-      await lake.store.put('raw/fast.txt', 'y'); // committed, and notified, at once
-      await lake.catalog.createDatabase('sales'); // another type: not printed
+      await lake.services.store.put('raw/fast.txt', 'y'); // committed, and notified, at once
+      await lake.services.catalog.createDatabase('sales'); // another type: not printed
       await held.query('commit');
     } finally {
       await held.end();

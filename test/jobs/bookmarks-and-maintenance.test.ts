@@ -53,7 +53,10 @@ describe('job bookmarks and table maintenance', () => {
     // Once the bookmark has read them, a compaction merges the new files with the old ones.
     const third = await lake.jobs.compact('raw.orders');
     expect(third.metrics).toMatchObject({ filesWritten: 2 });
-    expect((await lake.catalog.files(await lake.catalog.getTable('raw.orders'))).length).toBe(2);
+    expect(
+      (await lake.services.catalog.files(await lake.services.catalog.getTable('raw.orders')))
+        .length,
+    ).toBe(2);
     expect((await lake.jobs.run('copy_orders')).metrics).toMatchObject({ rowsWritten: 0 });
   });
 

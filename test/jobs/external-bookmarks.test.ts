@@ -111,9 +111,9 @@ describe('job bookmarks on a crawled external table', () => {
     const commit = async (name: string, ids: number[]) => {
       const key = `raw/feed/ticks/${name}`;
       const body = `id\n${ids.join('\n')}\n`;
-      await lake.store.put(key, Buffer.from(body));
-      const current = await lake.catalog.getTable('feed.ticks');
-      await lake.catalog.commit({
+      await lake.services.store.put(key, Buffer.from(body));
+      const current = await lake.services.catalog.getTable('feed.ticks');
+      await lake.services.catalog.commit({
         table,
         parentSnapshotId: current.currentSnapshotId,
         operation: 'append',

@@ -138,7 +138,7 @@ describe('job faults: crashes, races, quality gates', () => {
       const run = await jobs.run('pay');
       expect(run).toMatchObject({ status: 'failed', error: { code: 'QUALITY_GATE_FAILED' } });
       expect(run.error?.message).toContain('ColumnValues "amount" >= 0');
-      expect(await lake.catalog.findTable('curated.payments')).toBeUndefined();
+      expect(await lake.services.catalog.findTable('curated.payments')).toBeUndefined();
     });
 
     it('quarantine: failing rows to <table>_quarantine with the rule, the rest commits', async () => {

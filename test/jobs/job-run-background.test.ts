@@ -67,7 +67,7 @@ describe('lakebox job run without --wait', () => {
     const lake = await Lake.open(lakeDir());
     try {
       // Waits on a run another process runs: reads its record until it has ended.
-      const ended = await lake.executor.wait(run.id);
+      const ended = await lake.runs.wait(run.id);
       expect(ended).toMatchObject({ status: 'succeeded', metrics: { rowsWritten: 2 } });
       expect((await lake.query('select count(*) as n from curated.orders')).rows()).toEqual([
         { n: 2 },

@@ -102,7 +102,7 @@ describe('job runs on PostgreSQL metadata', () => {
     await lake.jobs.create('broken', { sql: 'select nope from sales.orders', target: 'curated.x' });
     const broken = await lake.jobs.run('broken');
     expect(broken).toMatchObject({ status: 'failed', error: { code: 'SQL_ERROR' } });
-    expect(await lake.catalog.findTable('curated.x')).toBeUndefined();
+    expect(await lake.services.catalog.findTable('curated.x')).toBeUndefined();
 
     expect(await lake.history('curated.typed')).toEqual(history);
     expect(await lake.jobs.bookmark('typed')).toEqual(bookmark);

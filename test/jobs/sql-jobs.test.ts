@@ -79,7 +79,7 @@ describe('SQL jobs', () => {
     const broken = await lake.jobs.run('broken');
     expect(broken).toMatchObject({ status: 'failed', error: { code: 'SQL_ERROR' } });
     expect(broken.error?.message).toContain('idd');
-    expect(await lake.catalog.findTable('curated.broken')).toBeUndefined();
+    expect(await lake.services.catalog.findTable('curated.broken')).toBeUndefined();
 
     await lake.jobs.create('missing', { sql: 'select * from raw.nope', target: 'curated.missing' });
     const missing = await lake.jobs.run('missing');
@@ -186,13 +186,13 @@ describe('SQL jobs', () => {
       message: expect.stringContaining('solo'),
     });
     // A run holding the job's concurrency slot, as a start in another process would.
-    const queued = await lake.runs.create({
+    const queued = await lake.services.runs.create({
       kind: 'job',
       name: 'solo',
       concurrency: { key: 'job:solo', limit: 1 },
     });
     await expect(lake.jobs.start('solo')).rejects.toMatchObject({ code: 'JOB_CONCURRENCY_LIMIT' });
-    await lake.runs.requestCancel(queued.id);
+    await lake.runs.cancel(queued.id);
     expect(await lake.jobs.run('solo')).toMatchObject({ status: 'succeeded' });
   });
 });

@@ -23,18 +23,18 @@ describe('table maintenance as runs', () => {
   });
   afterEach(() => cleanup());
 
-  const table = () => lake.catalog.getTable('shop.orders');
+  const table = () => lake.services.catalog.getTable('shop.orders');
 
   it('compacts small files per partition into one snapshot, rows unchanged', async () => {
     const before = (await lake.query('select sum(id) as s, count(*) as n from shop.orders')).rows();
-    expect(await lake.catalog.files(await table())).toHaveLength(8);
+    expect(await lake.services.catalog.files(await table())).toHaveLength(8);
     const run = await lake.jobs.compact('shop.orders');
     expect(run).toMatchObject({
       kind: 'compact',
       status: 'succeeded',
       metrics: { partitionsCompacted: 2, filesRemoved: 8, filesWritten: 2, rowsRewritten: 40 },
     });
-    const files = await lake.catalog.files(await table());
+    const files = await lake.services.catalog.files(await table());
     expect(files.map((f) => f.partitionValues['day']).sort()).toEqual(['2026-01-01', '2026-01-02']);
     expect(
       (await lake.query('select sum(id) as s, count(*) as n from shop.orders')).rows(),
@@ -47,7 +47,7 @@ describe('table maintenance as runs', () => {
 
   it('expires old snapshots so that vacuum deletes the files only they referenced', async () => {
     await lake.jobs.compact('shop.orders');
-    const old = (await lake.catalog.files(await table(), 4))[0]!;
+    const old = (await lake.services.catalog.files(await table(), 4))[0]!;
     const kept = await lake.jobs.vacuumTable('shop.orders', { graceMs: 0 });
     expect(kept.metrics['deletedFiles']).toBe(0); // time travel still reads them
     expect(existsSync(join(dir, old.path))).toBe(true);

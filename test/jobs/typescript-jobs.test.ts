@@ -51,7 +51,7 @@ describe('TypeScript jobs', () => {
     expect(job).toMatchObject({ kind: 'typescript', inputs: ['sales.orders'] });
     expect(job.artifact).toMatch(/^artifacts\/jobs\/totals\/transform-[0-9a-f]{16}\.mjs$/);
     const stored = [];
-    for await (const object of listAll(lake.store, 'artifacts/jobs/totals/'))
+    for await (const object of listAll(lake.services.store, 'artifacts/jobs/totals/'))
       stored.push(object.key);
     expect(stored).toEqual([job.artifact]);
 
@@ -122,7 +122,7 @@ describe('TypeScript jobs', () => {
     });
     expect(run.error?.message).toContain('job throws');
     void errors;
-    expect(await lake.catalog.findTable('curated.thrown')).toBeUndefined();
+    expect(await lake.services.catalog.findTable('curated.thrown')).toBeUndefined();
     expect(await lake.jobs.bookmark('throws')).toEqual([]);
 
     const bad = await module('bad.ts', 'export const transform = ;');
@@ -158,7 +158,7 @@ describe('TypeScript jobs', () => {
     });
     const run = await lake.jobs.run('slow');
     expect(run).toMatchObject({ status: 'failed', error: { code: 'JOB_TIMEOUT' } });
-    expect(await lake.catalog.findTable('curated.slow')).toBeUndefined();
+    expect(await lake.services.catalog.findTable('curated.slow')).toBeUndefined();
     expect(await lake.jobs.bookmark('slow')).toEqual([]);
   });
 });

@@ -41,7 +41,7 @@ describe('writers racing and crashing', () => {
   it('leaves the table as before when a writer is SIGKILLed before its commit, and vacuum removes the leftovers', async () => {
     await lake.writeTable('crash.t', [{ id: -1 }]);
     const before = await lake.history('crash.t');
-    const table = await lake.catalog.getTable('crash.t');
+    const table = await lake.services.catalog.getTable('crash.t');
 
     const child = spawnScript('fixtures/crash-before-commit.ts', [dir]);
     await printed(child, 'staged');
@@ -50,7 +50,7 @@ describe('writers racing and crashing', () => {
 
     expect((await lake.query('select id from crash.t')).rows()).toEqual([{ id: -1 }]);
     expect(await lake.history('crash.t')).toEqual(before);
-    const objects = await collect(listAll(lake.store, `${table.location}/data/`));
+    const objects = await collect(listAll(lake.services.store, `${table.location}/data/`));
     expect(objects.length).toBeGreaterThan(1); // the committed file and the dead writer's leftovers
     expect((await readdir(join(dir, '.lakebox', 'staging'))).length).toBe(1);
 
@@ -60,17 +60,17 @@ describe('writers racing and crashing', () => {
     expect(run).toMatchObject({ kind: 'vacuum', status: 'succeeded' });
     expect(run.metrics['deletedFiles']).toBe(objects.length - 1);
     expect(run.metrics['stagingFoldersDeleted']).toBe(1);
-    const [live] = await lake.catalog.files(table);
+    const [live] = await lake.services.catalog.files(table);
     expect(
-      (await collect(listAll(lake.store, `${table.location}/data/`))).map((o) => o.key),
+      (await collect(listAll(lake.services.store, `${table.location}/data/`))).map((o) => o.key),
     ).toEqual([live!.path]);
     expect((await lake.query('select id from crash.t')).rows()).toEqual([{ id: -1 }]);
   }, 60_000);
 
   it('vacuums the files of dropped tables and of overwritten snapshots no live snapshot needs', async () => {
     await lake.writeTable('gone.t', [{ id: 1 }]);
-    const table = await lake.catalog.getTable('gone.t');
-    const [file] = await lake.catalog.files(table);
+    const table = await lake.services.catalog.getTable('gone.t');
+    const [file] = await lake.services.catalog.files(table);
     await lake.dropTable('gone.t');
     expect(existsSync(join(dir, file!.path))).toBe(true); // dropping does not delete at once
     const run = await lake.vacuum({ graceMs: 0 });

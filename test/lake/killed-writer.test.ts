@@ -26,7 +26,7 @@ describe('a table writer SIGKILLed mid-file', () => {
     await lake.writeTable('shop.big', {
       sql: 'select range as id, md5(range::varchar) as h from range(1000)',
     });
-    const data = join(dir, (await lake.catalog.getTable('shop.big')).location, 'data');
+    const data = join(dir, (await lake.services.catalog.getTable('shop.big')).location, 'data');
     const committed = new Set(await parquetFiles(data));
     expect(committed.size).toBe(1);
 

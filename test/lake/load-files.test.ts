@@ -51,7 +51,7 @@ describe('loading files: every row loaded correctly, or a refusal that says wher
     expect(error.message).toMatch(/line 3\b/);
     expect(error.message).toMatch(/3 fields.*found 2|expected 3.*2/i);
     expect(error.details).toMatchObject({ line: 3 });
-    expect(await lake.catalog.findTable('bad.ragged')).toBeUndefined();
+    expect(await lake.services.catalog.findTable('bad.ragged')).toBeUndefined();
   });
 
   it('refuses 1,100 good rows followed by a long and a short row, rather than one VARCHAR column', async () => {
@@ -64,7 +64,7 @@ describe('loading files: every row loaded correctly, or a refusal that says wher
     expect(error.code).toBe('MALFORMED_FILE');
     expect(error.message).toMatch(/line 1102\b/);
     expect(error.message).toContain('1,a,2,extra');
-    expect(await lake.catalog.findTable('bad.r2')).toBeUndefined();
+    expect(await lake.services.catalog.findTable('bad.r2')).toBeUndefined();
   });
 
   it('sets bad rows aside in <database>.load_rejects when asked, and counts them', async () => {
@@ -106,8 +106,8 @@ describe('loading files: every row loaded correctly, or a refusal that says wher
     const error = await loadError(lake, 'late.t', [path]);
     expect(error.code).toBe('MALFORMED_FILE');
     expect(error.message).toMatch(/line 30002\b/);
-    expect(await lake.catalog.findTable('late.t')).toBeUndefined();
-    expect(await lake.catalog.findDatabase('late')).toBeUndefined();
+    expect(await lake.services.catalog.findTable('late.t')).toBeUndefined();
+    expect(await lake.services.catalog.findDatabase('late')).toBeUndefined();
     expect(await filesUnder(join(dir, 'processed', 'late'))).toEqual([]);
   });
 

@@ -17,8 +17,8 @@ async function fillLake(lake: Lake): Promise<void> {
     { sql: 'select range as id, (range % 3)::varchar as region from range(30)' },
     { partitionBy: ['region'] },
   );
-  await lake.store.put('raw/logs/day=1/a.csv', Buffer.from('level,n\ninfo,1\nwarn,2\n'));
-  await lake.store.put('raw/events/b.json', Buffer.from('{"kind":"click","n":5}\n'));
+  await lake.services.store.put('raw/logs/day=1/a.csv', Buffer.from('level,n\ninfo,1\nwarn,2\n'));
+  await lake.services.store.put('raw/events/b.json', Buffer.from('{"kind":"click","n":5}\n'));
   await lake.crawlers.crawl({
     database: 'ext',
     targets: [{ path: 'raw/logs/' }, { path: 'raw/events/' }],

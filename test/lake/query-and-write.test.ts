@@ -69,7 +69,9 @@ describe('lake query and writes (embedded: local directory + SQLite)', () => {
     expect(arrow.getChild('customer')?.toArray()).toEqual(['ann', 'bob']);
     expect(Array.from(arrow.getChild('n')!.toArray() as BigInt64Array)).toEqual([2n, 1n]);
     // The data files are where ARCHITECTURE.md says managed tables live.
-    const [file] = await lake.catalog.files(await lake.catalog.getTable('sales.orders'));
+    const [file] = await lake.services.catalog.files(
+      await lake.services.catalog.getTable('sales.orders'),
+    );
     expect(file!.path).toMatch(/^processed\/sales\/orders\/data\/part-[0-9a-f-]+\.parquet$/);
     expect(existsSync(join(dir, file!.path))).toBe(true);
   });

@@ -30,9 +30,11 @@ describe('a lake on S3 storage and PostgreSQL metadata', () => {
         { id: 2, amount: 20 },
       ]);
       await lake.writeTable('sales.orders', [{ id: 3, amount: 30 }]);
-      expect(lake.store.location).toBe('s3://team-lake/lake');
-      const [file] = await lake.catalog.files(await lake.catalog.getTable('sales.orders'));
-      expect(await lake.store.head(file!.path)).toMatchObject({ size: file!.fileSize });
+      expect(lake.services.store.location).toBe('s3://team-lake/lake');
+      const [file] = await lake.services.catalog.files(
+        await lake.services.catalog.getTable('sales.orders'),
+      );
+      expect(await lake.services.store.head(file!.path)).toMatchObject({ size: file!.fileSize });
 
       expect((await lake.query('select sum(amount) as total from sales.orders')).rows()).toEqual([
         { total: 60 },
@@ -63,7 +65,7 @@ describe('a lake on S3 storage and PostgreSQL metadata', () => {
       await lake.dropTable('sales.orders');
       const vacuum = await lake.vacuum({ graceMs: 0 });
       expect(vacuum.metrics['deletedFiles']).toBe(3);
-      expect(await lake.store.head(file!.path)).toBeUndefined();
+      expect(await lake.services.store.head(file!.path)).toBeUndefined();
     } finally {
       await lake.close();
     }

@@ -19,7 +19,8 @@ describe('write modes: overwrite-partitions and merge', () => {
   });
   afterEach(() => cleanup());
 
-  const files = async () => lake.catalog.files(await lake.catalog.getTable('shop.orders'));
+  const files = async () =>
+    lake.services.catalog.files(await lake.services.catalog.getTable('shop.orders'));
 
   it('replaces only the partitions present in the data', async () => {
     const before = await files();

@@ -124,7 +124,7 @@ describe('full load from PostgreSQL', () => {
     expect(rejects).toHaveLength(1);
     expect(rejects[0]).toMatchObject({ source_table: 'public.prices', column_name: 'price' });
     expect(String(rejects[0]!['reason'])).toContain('NaN');
-    expect(await lake.catalog.findTable('shop.skipme')).toBeUndefined();
+    expect(await lake.services.catalog.findTable('shop.skipme')).toBeUndefined();
     expect((await lake.history('shop.large')).length).toBe(1); // one snapshot per table
 
     const report = await lake.migrations.validate('load1');

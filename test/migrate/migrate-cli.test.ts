@@ -110,6 +110,10 @@ describe('lakebox source and migrate (built CLI)', () => {
     expect(started.code).toBe(0);
     expect(started.stdout).toMatch(/^Migrated 502 rows in 2 table\(s\) \(run run_\w+\)$/m);
 
+    const listed = await cli('migrate', 'list');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/│ shop +│ full-load +│ pg +│ shop +│ run_\w+ +│/);
+
     const status = await cli('migrate', 'status', 'shop');
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/^shop \(full-load\): run run_\w+ succeeded/);
@@ -165,5 +169,13 @@ describe('lakebox source and migrate (built CLI)', () => {
     expect(deleted.stdout).toContain('Deleted migration task shop; its lake tables stay');
     oneLineError((await cli('migrate', 'status', 'shop')).stderr, 'MIGRATION_TASK_NOT_FOUND');
     expect((await cli('query', 'select count(*) as n from shop.pg_orders')).code).toBe(0);
+
+    expect(await cli('source', 'delete', 'pg')).toMatchObject({
+      code: 0,
+      stdout: 'Deleted source pg.\n',
+    });
+    const gone = await cli('source', 'delete', 'pg');
+    expect(gone.code).toBe(2);
+    oneLineError(gone.stderr, 'SOURCE_NOT_FOUND');
   });
 });

@@ -146,7 +146,9 @@ describe.each(BACKENDS)('quality rulesets, runs and results on $name metadata', 
       await lake.writeTable('scratch.staged', {
         sql: 'select * from (values (10, 5, 1), (11, -3, 1), (12, 7, 9), (12, 8, 1)) t(id, amount, customer_id)',
       });
-      const files = await lake.catalog.files(await lake.catalog.getTable('scratch.staged'));
+      const files = await lake.services.catalog.files(
+        await lake.services.catalog.getTable('scratch.staged'),
+      );
       const relation = `select * from read_parquet([${files.map((f) => `'${join(lake.dir, f.path)}'`).join(', ')}])`;
 
       const report = await lake.quality.evaluate(

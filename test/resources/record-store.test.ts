@@ -5,6 +5,10 @@ import { EventLog } from '../../src/events/event-log.js';
 import { JOB_KIND } from '../../src/jobs/job-kind.js';
 import { jobDefinition } from '../../src/jobs/job-spec.js';
 import type { MetaDb } from '../../src/meta/meta-db.js';
+import { MIGRATION_TASK_KIND } from '../../src/migrate/db/migration-task-kind.js';
+import { DEFAULT_SETTINGS } from '../../src/migrate/db/migration-task.js';
+import { SOURCE_KIND } from '../../src/migrate/db/source-kind.js';
+import { parseSourceSettings } from '../../src/migrate/db/source-settings.js';
 import { SYNC_TASK_KIND } from '../../src/migrate/files/sync-task-kind.js';
 import { DEFAULT_SYNC_OPTIONS } from '../../src/migrate/files/sync-options.js';
 import { RULESET_KIND } from '../../src/quality/store/ruleset-kind.js';
@@ -70,6 +74,38 @@ const KINDS: KindCase[] = [
     version: (record) => (record as { database?: string }).database,
     notFound: 'CRAWLER_NOT_FOUND',
     exists: 'CRAWLER_EXISTS',
+  },
+  {
+    label: 'source',
+    kind: SOURCE_KIND as unknown as KindCase['kind'],
+    input: (name, version) => ({
+      name,
+      engine: 'postgres',
+      settings: parseSourceSettings('postgres', {
+        host: `db${version}`,
+        database: 'shop',
+        user: 'lake',
+        password: '${env:SHOP_PW}',
+      }),
+    }),
+    version: (record) => (record as { settings?: { host?: string } }).settings?.host,
+    notFound: 'SOURCE_NOT_FOUND',
+    exists: 'SOURCE_EXISTS',
+  },
+  {
+    label: 'migration task',
+    kind: MIGRATION_TASK_KIND as unknown as KindCase['kind'],
+    input: (name, version) => ({
+      name,
+      source: 'shop',
+      targetDatabase: `shop${version}`,
+      type: 'full-load',
+      mappings: { selection: [{ action: 'include', schema: 'public', table: '%' }] },
+      settings: DEFAULT_SETTINGS,
+    }),
+    version: (record) => (record as { targetDatabase?: string }).targetDatabase,
+    notFound: 'MIGRATION_TASK_NOT_FOUND',
+    exists: 'MIGRATION_TASK_EXISTS',
   },
 ];
 

@@ -28,13 +28,13 @@ describe("serve's event dispatcher hook on a durable consumer", () => {
       async () => ((await lake.events.consumers()).length === 1 ? true : undefined),
       'the consumer cursor',
     );
-    await lake.store.put('raw/while-up.txt', 'a');
+    await lake.services.store.put('raw/while-up.txt', 'a');
     await eventually(async () => (seen.length === 1 ? true : undefined), 'the first event');
     await running.stop();
 
-    await lake.store.put('raw/while-down.txt', 'b');
+    await lake.services.store.put('raw/while-down.txt', 'b');
     running = await start();
-    await lake.store.put('raw/after-restart.txt', 'c');
+    await lake.services.store.put('raw/after-restart.txt', 'c');
     await eventually(async () => (seen.length >= 3 ? true : undefined), 'three events');
     await running.stop();
     expect(seen.map((event) => event.subject)).toEqual([

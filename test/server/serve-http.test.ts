@@ -58,7 +58,7 @@ describe('the HTTP API of lakebox serve: bearer tokens, request ids, error bodie
     const token = created.stdout.trim();
     expect(created.stderr).toContain('not shown again');
     const auth = { authorization: `Bearer ${token}` };
-    await lake.runs.create({ kind: 'job', name: 'listed' });
+    await lake.services.runs.create({ kind: 'job', name: 'listed' });
     const ok = await fetch(`${base}/runs?kind=job`, { headers: auth });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
@@ -102,7 +102,7 @@ describe('the HTTP API of lakebox serve: bearer tokens, request ids, error bodie
       readiness: async () => ({ ready: true, checks: {} }),
       authRequired: false,
     });
-    const queued = await lake.runs.create({ kind: 'job', name: 'waiting' });
+    const queued = await lake.services.runs.create({ kind: 'job', name: 'waiting' });
     for (const url of ['/runs', '/runs', `/runs/${queued.id}`, '/runs/run_nope', '/nowhere'])
       await app.inject({ method: 'GET', url });
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });

@@ -21,7 +21,7 @@ describe('lakebox serve applies the event retention', () => {
   });
 
   it('deletes events older than retentionDays, keeps what a durable consumer has not read, and says so', async () => {
-    for (const key of ['raw/a', 'raw/b', 'raw/c']) await lake.store.put(key, 'x');
+    for (const key of ['raw/a', 'raw/b', 'raw/c']) await lake.services.store.put(key, 'x');
     const old = await lake.events.list({ type: 'object.*' });
     // A consumer that has read the first of them only.
     const consumer = lake.events.consumer('slow-dispatcher', { startAt: 'beginning' });
@@ -34,7 +34,7 @@ describe('lakebox serve applies the event retention', () => {
     } finally {
       db.close();
     }
-    await lake.store.put('raw/new', 'y');
+    await lake.services.store.put('raw/new', 'y');
 
     server = startCli(['--lake', dir, 'serve', '--port', '0', '--log-format', 'json']);
     const held = await server.event('events.retention_held');

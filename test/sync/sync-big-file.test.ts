@@ -39,7 +39,13 @@ describe('a 3 GB file', () => {
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
     try {
       const execution = await lake.sync.wait(
-        (await lake.sync.run({ from: src, to: 'lake://raw/big', options: { verify: 'none' } })).id,
+        (
+          await lake.sync.startCopy({
+            from: src,
+            to: 'lake://raw/big',
+            options: { verify: 'none' },
+          })
+        ).id,
       );
       expect(execution).toMatchObject({
         status: 'succeeded',

@@ -50,7 +50,7 @@ describe('a sync SIGKILLed in the middle of 10,000 files', () => {
 
     const lake = await Lake.open(lakeDir);
     try {
-      await lake.executor.ready();
+      await lake.services.executor.ready();
       const killed = await lake.sync.status(runId);
       expect(killed).toMatchObject({ status: 'failed', error: { code: 'WORKER_LOST' } });
       expect(killed.filesTransferred).toBeLessThan(FILES);
@@ -64,7 +64,7 @@ describe('a sync SIGKILLed in the middle of 10,000 files', () => {
 
       expect(await checksums(join(lakeDir, 'raw', 'crash'))).toEqual(await checksums(src));
       const keys: string[] = [];
-      for await (const object of listAll(lake.store, 'raw/crash/')) keys.push(object.key);
+      for await (const object of listAll(lake.services.store, 'raw/crash/')) keys.push(object.key);
       expect(keys).toHaveLength(FILES);
       expect(new Set(keys).size).toBe(FILES);
       // The killed run's temporary files went when the next run listed the destination.

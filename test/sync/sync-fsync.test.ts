@@ -57,7 +57,9 @@ describe('sync with fsync', () => {
   });
 
   async function sync(to: string, options: { fsync: boolean; bandwidthLimit?: number }) {
-    const execution = await lake.sync.wait((await lake.sync.run({ from: src, to, options })).id);
+    const execution = await lake.sync.wait(
+      (await lake.sync.startCopy({ from: src, to, options })).id,
+    );
     const report = (await lake.sync.report(execution.id)).map(({ path, outcome, bytes }) => ({
       path,
       outcome,

@@ -33,7 +33,7 @@ describe('sync and modification times near a millisecond boundary', () => {
     await writeFile(join(src, 'plain.txt'), 'plain');
     for (const mode of ['first', 'again'] as const) {
       const run = await lake.sync.wait(
-        (await lake.sync.run({ from: src, to: 'lake://raw/mt' })).id,
+        (await lake.sync.startCopy({ from: src, to: 'lake://raw/mt' })).id,
       );
       expect(run).toMatchObject(
         mode === 'first'
@@ -66,7 +66,9 @@ describe('sync of a file whose name is not UTF-8', () => {
     await writeFile(join(src, 'wn', 'good.txt'), 'g');
     // A literal U+FFFD is valid UTF-8 and is copied.
     await writeFile(join(src, 'wn', 'odd\uFFFDname.txt'), 'o');
-    const run = await lake.sync.wait((await lake.sync.run({ from: src, to: 'lake://raw/wn' })).id);
+    const run = await lake.sync.wait(
+      (await lake.sync.startCopy({ from: src, to: 'lake://raw/wn' })).id,
+    );
     expect(run).toMatchObject({
       status: 'succeeded_with_errors',
       filesFound: 3,

@@ -26,7 +26,7 @@ describe('sync with overwrite "never"', () => {
     to: 'lake://raw/n',
     options: { overwrite: 'never' as const, verify: 'all' as const },
   };
-  const run = async () => lake.sync.wait((await lake.sync.run({ from: src, ...never })).id);
+  const run = async () => lake.sync.wait((await lake.sync.startCopy({ from: src, ...never })).id);
 
   it('never replaces a changed source file, reports it skipped with EXISTS, and lists nothing unchanged', async () => {
     await mkdir(join(src, 'sub'), { recursive: true });
@@ -71,7 +71,7 @@ describe('sync with overwrite "never"', () => {
     await writeFile(join(lakeDir, 'raw/n/x.txt'), 'put there by hand');
     const all = await lake.sync.wait(
       (
-        await lake.sync.run({
+        await lake.sync.startCopy({
           from: src,
           ...never,
           options: { ...never.options, transferMode: 'all' },

@@ -86,7 +86,7 @@ describe('sync "deleted: mirror" with S3 (s3rver)', () => {
     await rm(join(local, 'logs'), { recursive: true });
     const kept = await lake.sync.wait(
       (
-        await lake.sync.run({
+        await lake.sync.startCopy({
           from: local,
           to: 's3://mirror-bucket/task/in',
           s3: s3(),
@@ -120,7 +120,7 @@ describe('sync "deleted: mirror" with S3 (s3rver)', () => {
 
     const spec = { from: 's3://mirror-bucket/src', to: 'lake://raw/from-s3', s3: s3(), ...filters };
     const first = await lake.sync.wait(
-      (await lake.sync.run({ ...spec, options: { deleted: 'mirror' } })).id,
+      (await lake.sync.startCopy({ ...spec, options: { deleted: 'mirror' } })).id,
     );
     expect(first).toMatchObject({ status: 'succeeded', filesTransferred: 3, filesDeleted: 0 });
     expect(existsSync(join(dest, 'stray.csv'))).toBe(false);
@@ -128,13 +128,13 @@ describe('sync "deleted: mirror" with S3 (s3rver)', () => {
     await bucket.delete('src/old.csv');
     await bucket.delete('src/data/b.csv');
     const kept = await lake.sync.wait(
-      (await lake.sync.run({ ...spec, options: { deleted: 'keep' } })).id,
+      (await lake.sync.startCopy({ ...spec, options: { deleted: 'keep' } })).id,
     );
     expect(kept).toMatchObject({ status: 'succeeded', filesDeleted: 0 });
     expect(existsSync(join(dest, 'old.csv'))).toBe(true);
 
     const mirrored = await lake.sync.wait(
-      (await lake.sync.run({ ...spec, options: { deleted: 'mirror' } })).id,
+      (await lake.sync.startCopy({ ...spec, options: { deleted: 'mirror' } })).id,
     );
     expect(mirrored).toMatchObject({ status: 'succeeded', filesDeleted: 2, filesFailed: 0 });
     expect(

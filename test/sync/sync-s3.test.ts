@@ -55,7 +55,7 @@ describe('sync with S3 (s3rver) and PostgreSQL metadata', () => {
     const gets = vi.spyOn(S3ObjectStore.prototype, 'get');
     try {
       const up = await lake.sync.wait(
-        (await lake.sync.run({ from: src, to: 's3://sync-bucket/etag', s3: s3() })).id,
+        (await lake.sync.startCopy({ from: src, to: 's3://sync-bucket/etag', s3: s3() })).id,
       );
       expect(up).toMatchObject({
         status: 'succeeded',
@@ -66,7 +66,7 @@ describe('sync with S3 (s3rver) and PostgreSQL metadata', () => {
       // Files that did not move have no ETag foreseen: verify "all" reads them back.
       const all = await lake.sync.wait(
         (
-          await lake.sync.run({
+          await lake.sync.startCopy({
             from: src,
             to: 's3://sync-bucket/etag',
             s3: s3(),
@@ -105,13 +105,19 @@ describe('sync with S3 (s3rver) and PostgreSQL metadata', () => {
     expect(JSON.stringify(await lake.sync.getTask('up'))).toContain('${env:SYNC_TEST_SECRET}');
 
     const down = await lake.sync.wait(
-      (await lake.sync.run({ from: 's3://sync-bucket/in', to: out, s3: s3() })).id,
+      (await lake.sync.startCopy({ from: 's3://sync-bucket/in', to: out, s3: s3() })).id,
     );
     expect(down).toMatchObject({ status: 'succeeded', filesTransferred: NAMES.length });
     expect(await checksums(out)).toEqual(await checksums(src));
 
     const intoLake = await lake.sync.wait(
-      (await lake.sync.run({ from: 's3://sync-bucket/in', to: 'lake://raw/from-s3', s3: s3() })).id,
+      (
+        await lake.sync.startCopy({
+          from: 's3://sync-bucket/in',
+          to: 'lake://raw/from-s3',
+          s3: s3(),
+        })
+      ).id,
     );
     expect(intoLake).toMatchObject({ status: 'succeeded', filesTransferred: NAMES.length });
     expect(await readFile(join(lake.dir, 'raw/from-s3/ünïcødé/日本語.csv'), 'utf8')).toBe(
@@ -128,7 +134,13 @@ describe('sync with S3 (s3rver) and PostgreSQL metadata', () => {
     const endpoint = `http://127.0.0.1:${await freePort()}`;
     const started = Date.now();
     const execution = await lake.sync.wait(
-      (await lake.sync.run({ from: src, to: 's3://sync-bucket/x', s3: { ...s3(), endpoint } })).id,
+      (
+        await lake.sync.startCopy({
+          from: src,
+          to: 's3://sync-bucket/x',
+          s3: { ...s3(), endpoint },
+        })
+      ).id,
     );
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(execution).toMatchObject({
@@ -148,7 +160,7 @@ describe('sync with S3 (s3rver) and PostgreSQL metadata', () => {
     process.env['SYNC_WRONG_SECRET'] = 'very-secret-value';
     const execution = await lake.sync.wait(
       (
-        await lake.sync.run({
+        await lake.sync.startCopy({
           from: 's3://sync-bucket/in',
           to: out,
           s3: {
@@ -167,7 +179,7 @@ describe('sync with S3 (s3rver) and PostgreSQL metadata', () => {
 
     const unset = await lake.sync.wait(
       (
-        await lake.sync.run({
+        await lake.sync.startCopy({
           from: 's3://sync-bucket/in',
           to: out,
           s3: { accessKeyId: 'x', secretAccessKey: '${env:SYNC_UNSET_VAR}' },

@@ -5,7 +5,7 @@ import { Lake } from '../../src/lake.js';
 
 const [lakeDir, from, to] = process.argv.slice(2) as [string, string, string];
 const lake = await Lake.open(lakeDir);
-const run = await lake.sync.run({ from, to, options: { bandwidthLimit: 4 * 1024 * 1024 } });
+const run = await lake.sync.startCopy({ from, to, options: { bandwidthLimit: 4 * 1024 * 1024 } });
 for (;;) {
   const execution = await lake.sync.status(run.id);
   if (execution.filesTransferred >= 2000) break;

@@ -58,7 +58,7 @@ describe('sync from a local directory into the lake', () => {
     for (let i = 0; i < 40; i++) await write(`deep/a/b/c/file-${i}.txt`, `n=${i}`);
 
     const first = await lake.sync.wait(
-      (await lake.sync.run({ from: src, to: 'lake://raw/in' })).id,
+      (await lake.sync.startCopy({ from: src, to: 'lake://raw/in' })).id,
     );
     expect(first).toMatchObject({
       status: 'succeeded',
@@ -75,13 +75,13 @@ describe('sync from a local directory into the lake', () => {
         .sort(),
     );
     // What the sync wrote is what the lake's store sees.
-    const head = await lake.store.head('raw/in/ünïcødé/日本語.csv');
+    const head = await lake.services.store.head('raw/in/ünïcødé/日本語.csv');
     expect(head?.etag).toBe(
       created.find((e) => e.subject === 'raw/in/ünïcødé/日本語.csv')?.payload['etag'],
     );
 
     const again = await lake.sync.wait(
-      (await lake.sync.run({ from: src, to: 'lake://raw/in' })).id,
+      (await lake.sync.startCopy({ from: src, to: 'lake://raw/in' })).id,
     );
     expect(again).toMatchObject({ status: 'succeeded', filesTransferred: 0, filesSkipped: 46 });
     expect(await lake.sync.report(again.id)).toEqual([]);
@@ -90,7 +90,13 @@ describe('sync from a local directory into the lake', () => {
     await write('new.txt', 'new');
     await rm(join(src, 'question?.txt'));
     const changed = await lake.sync.wait(
-      (await lake.sync.run({ from: src, to: 'lake://raw/in', options: { deleted: 'mirror' } })).id,
+      (
+        await lake.sync.startCopy({
+          from: src,
+          to: 'lake://raw/in',
+          options: { deleted: 'mirror' },
+        })
+      ).id,
     );
     expect(changed).toMatchObject({ filesTransferred: 2, filesDeleted: 1, filesSkipped: 44 });
     const report = await lake.sync.report(changed.id);
@@ -129,6 +135,17 @@ describe('sync from a local directory into the lake', () => {
     expect(existsSync(join(lakeDir, 'raw/csv/skip/c.csv'))).toBe(false);
     expect((await lake.runs.get(execution.id)).kind).toBe('sync');
 
+    const changed = await lake.sync.updateTask('csvs', { exclude: [], schedule: null });
+    expect(changed).toMatchObject({
+      name: 'csvs',
+      include: ['**/*.csv'],
+      exclude: [],
+      schedule: null,
+      options: { verify: 'all', concurrency: 2 },
+    });
+    expect(await lake.sync.run('csvs')).toMatchObject({ status: 'succeeded', filesTransferred: 1 });
+    expect(existsSync(join(lakeDir, 'raw/csv/skip/c.csv'))).toBe(true);
+
     const refused = async (promise: Promise<unknown>, code: string, text: RegExp) => {
       const error = await promise.then(
         () => undefined,
@@ -143,6 +160,12 @@ describe('sync from a local directory into the lake', () => {
       /already exists/,
     );
     await refused(lake.sync.start('nope'), 'SYNC_TASK_NOT_FOUND', /Tasks: csvs/);
+    await refused(lake.sync.updateTask('csv', {}), 'SYNC_TASK_NOT_FOUND', /Did you mean csvs/);
+    await refused(
+      lake.sync.updateTask('csvs', { to: 'lake://nozone/x' }),
+      'INVALID_ARGUMENT',
+      /not a zone/,
+    );
     await refused(
       lake.sync.createTask('t', { from: src, to: 'lake://nozone/x' }),
       'INVALID_ARGUMENT',
@@ -178,7 +201,7 @@ describe('sync from a local directory into the lake', () => {
       /overlap/,
     );
     const missing = await lake.sync.wait(
-      (await lake.sync.run({ from: join(src, 'missing'), to: 'lake://raw' })).id,
+      (await lake.sync.startCopy({ from: join(src, 'missing'), to: 'lake://raw' })).id,
     );
     expect(missing).toMatchObject({ status: 'failed', error: { code: 'FILE_NOT_FOUND' } });
     await lake.sync.deleteTask('csvs');
@@ -200,7 +223,7 @@ describe('sync from a local directory into the lake', () => {
     await symlink(join(src, 'linked/target.txt'), join(src, 'link-to-file.txt'));
     try {
       const execution = await lake.sync.wait(
-        (await lake.sync.run({ from: src, to: 'lake://raw/odd' })).id,
+        (await lake.sync.startCopy({ from: src, to: 'lake://raw/odd' })).id,
       );
       expect(execution).toMatchObject({
         status: 'succeeded_with_errors',
@@ -237,7 +260,7 @@ describe('sync from a local directory into the lake', () => {
     await writeFile(live, 'being written now');
 
     const execution = await lake.sync.wait(
-      (await lake.sync.run({ from: src, to: 'lake://raw/in' })).id,
+      (await lake.sync.startCopy({ from: src, to: 'lake://raw/in' })).id,
     );
     expect(execution).toMatchObject({ status: 'succeeded', filesTransferred: 1 });
     expect(await lake.sync.report(execution.id, { outcome: 'skipped' })).toEqual([
@@ -246,7 +269,7 @@ describe('sync from a local directory into the lake', () => {
     expect(existsSync(dead)).toBe(false);
     expect(existsSync(live)).toBe(true);
     const keys: string[] = [];
-    for await (const object of listAll(lake.store, 'raw/in/')) keys.push(object.key);
+    for await (const object of listAll(lake.services.store, 'raw/in/')) keys.push(object.key);
     expect(keys).toEqual(['raw/in/data/a.csv']);
   });
 
@@ -263,7 +286,7 @@ describe('sync from a local directory into the lake', () => {
     await write('vanishing.txt', 'soon gone');
     await write('now-a-dir.txt', 'soon a folder');
     await write('stays.txt', 'here');
-    const execution = await sync.wait((await sync.run({ from: src, to: 'lake://raw/v' })).id);
+    const execution = await sync.wait((await sync.startCopy({ from: src, to: 'lake://raw/v' })).id);
     expect(execution).toMatchObject({
       status: 'succeeded_with_errors',
       filesFailed: 2,
@@ -284,7 +307,7 @@ describe('sync from a local directory into the lake', () => {
     'detects with verify "all" a destination changed behind its back, and copies it again next time: %s',
     async (_label, count, size) => {
       for (let i = 0; i < count; i++) await write(`data-${i}.bin`, Buffer.alloc(size, i + 1));
-      await lake.sync.wait((await lake.sync.run({ from: src, to: 'lake://raw/t' })).id);
+      await lake.sync.wait((await lake.sync.startCopy({ from: src, to: 'lake://raw/t' })).id);
       // Same size and mtime, same inode: only the content differs.
       const target = join(lakeDir, 'raw/t/data-0.bin');
       const before = await stat(target);
@@ -294,11 +317,12 @@ describe('sync from a local directory into the lake', () => {
       await utimes(target, before.atime, before.mtime);
 
       const plain = await lake.sync.wait(
-        (await lake.sync.run({ from: src, to: 'lake://raw/t' })).id,
+        (await lake.sync.startCopy({ from: src, to: 'lake://raw/t' })).id,
       );
       expect(plain).toMatchObject({ status: 'succeeded', filesTransferred: 0 }); // size and mtime cannot tell
       const verified = await lake.sync.wait(
-        (await lake.sync.run({ from: src, to: 'lake://raw/t', options: { verify: 'all' } })).id,
+        (await lake.sync.startCopy({ from: src, to: 'lake://raw/t', options: { verify: 'all' } }))
+          .id,
       );
       expect(verified).toMatchObject({
         status: 'succeeded_with_errors',
@@ -309,7 +333,7 @@ describe('sync from a local directory into the lake', () => {
         { path: 'data-0.bin', outcome: 'verify_failed', code: 'CHECKSUM_MISMATCH' },
       ]);
       const repaired = await lake.sync.wait(
-        (await lake.sync.run({ from: src, to: 'lake://raw/t' })).id,
+        (await lake.sync.startCopy({ from: src, to: 'lake://raw/t' })).id,
       );
       expect(repaired).toMatchObject({ status: 'succeeded', filesTransferred: 1 });
       expect(await readFile(target)).toEqual(Buffer.alloc(size, 1));
@@ -320,8 +344,13 @@ describe('sync from a local directory into the lake', () => {
       await changedSource.write(Buffer.from('new'), 0, 3, 0);
       await changedSource.close();
       const byChecksum = await lake.sync.wait(
-        (await lake.sync.run({ from: src, to: 'lake://raw/t', options: { compare: 'checksum' } }))
-          .id,
+        (
+          await lake.sync.startCopy({
+            from: src,
+            to: 'lake://raw/t',
+            options: { compare: 'checksum' },
+          })
+        ).id,
       );
       expect(byChecksum).toMatchObject({
         status: 'succeeded',
@@ -336,16 +365,28 @@ describe('sync from a local directory into the lake', () => {
     await mkdir(join(lakeDir, 'raw/o'), { recursive: true });
     await writeFile(join(lakeDir, 'raw/o/a.txt'), 'already there');
     const never = await lake.sync.wait(
-      (await lake.sync.run({ from: src, to: 'lake://raw/o', options: { overwrite: 'never' } })).id,
+      (
+        await lake.sync.startCopy({
+          from: src,
+          to: 'lake://raw/o',
+          options: { overwrite: 'never' },
+        })
+      ).id,
     );
     expect(never).toMatchObject({ status: 'succeeded', filesSkipped: 1, filesTransferred: 0 });
     expect(await lake.sync.report(never.id)).toMatchObject([
       { path: 'a.txt', outcome: 'skipped', code: 'EXISTS' },
     ]);
     expect(await readFile(join(lakeDir, 'raw/o/a.txt'), 'utf8')).toBe('already there');
-    await lake.sync.wait((await lake.sync.run({ from: src, to: 'lake://raw/o' })).id);
+    await lake.sync.wait((await lake.sync.startCopy({ from: src, to: 'lake://raw/o' })).id);
     const all = await lake.sync.wait(
-      (await lake.sync.run({ from: src, to: 'lake://raw/o', options: { transferMode: 'all' } })).id,
+      (
+        await lake.sync.startCopy({
+          from: src,
+          to: 'lake://raw/o',
+          options: { transferMode: 'all' },
+        })
+      ).id,
     );
     expect(all).toMatchObject({ filesTransferred: 1 });
   });
@@ -376,7 +417,7 @@ describe('sync from a local directory into the lake', () => {
     expect(await readdirNames(join(lakeDir, '.lakebox/sync-tmp')).catch(() => [])).toEqual([]);
 
     const resumed = await sync.wait(
-      (await sync.run({ from: src, to: 'lake://raw/slow', options: { concurrency: 4 } })).id,
+      (await sync.startCopy({ from: src, to: 'lake://raw/slow', options: { concurrency: 4 } })).id,
     );
     expect(resumed).toMatchObject({ status: 'succeeded', filesTransferred: 20 - partial.length });
     expect(await checksums(join(lakeDir, 'raw/slow'))).toEqual(await checksums(src));
@@ -392,16 +433,16 @@ describe('sync from a local directory into the lake', () => {
       new Date('2020-01-02T03:04:05Z'),
     );
     const local = await lake.sync.wait(
-      (await lake.sync.run({ from: src, to: join(out.dir, 'copy') })).id,
+      (await lake.sync.startCopy({ from: src, to: join(out.dir, 'copy') })).id,
     );
     expect(local).toMatchObject({ status: 'succeeded', filesTransferred: 1 });
     expect((await stat(join(out.dir, 'copy/x/y.txt'))).mtime.toISOString()).toBe(
       '2020-01-02T03:04:05.000Z',
     );
     expect(await readdirNames(join(out.dir, 'copy'))).toEqual(['x']); // no temporary folder left
-    await lake.sync.wait((await lake.sync.run({ from: src, to: 'lake://raw/rt' })).id);
+    await lake.sync.wait((await lake.sync.startCopy({ from: src, to: 'lake://raw/rt' })).id);
     const back = await lake.sync.wait(
-      (await lake.sync.run({ from: 'lake://raw/rt', to: join(out.dir, 'back') })).id,
+      (await lake.sync.startCopy({ from: 'lake://raw/rt', to: join(out.dir, 'back') })).id,
     );
     expect(back).toMatchObject({ status: 'succeeded', filesTransferred: 1 });
     expect(await checksums(join(out.dir, 'back'))).toEqual(await checksums(src));

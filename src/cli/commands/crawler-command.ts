@@ -177,7 +177,7 @@ export function crawlerCommand(): Command {
           if (opts.backgroundChild)
             return runForParent(
               () => lake.crawlers.start(name),
-              (id) => lake.executor.wait(id),
+              (id) => lake.runs.wait(id),
             );
           if (!opts.wait) {
             // The crawl runs on in a detached process: this one returns at once.
@@ -247,7 +247,7 @@ export function crawlCommand(): Command {
 /** Waits for the run, with a progress bar on stderr when it is a terminal. */
 function waitWithProgress(context: CliContext, lake: Lake, run: Run): Promise<Run> {
   return followWithProgress({
-    work: lake.executor.wait(run.id),
+    work: lake.runs.wait(run.id),
     poll: async () => {
       const current = await lake.runs.get(run.id);
       const p = current.progress;

@@ -8,7 +8,7 @@ export function databasesCommand(): Command {
     .action(async (_opts: unknown, cmd: Command) => {
       const context = CliContext.of(cmd);
       const lake = await context.lake();
-      const databases = await lake.catalog.listDatabases();
+      const databases = await lake.listDatabases();
       if (context.output.json) return context.output.data(databases);
       if (databases.length === 0) return context.output.line('No databases yet.');
       context.output.table(

@@ -166,7 +166,7 @@ export function jobCommand(): Command {
         if (opts.backgroundChild)
           return runForParent(
             () => lake.jobs.start(name, { parameters: opts.param }),
-            (runId) => lake.executor.wait(runId),
+            (runId) => lake.runs.wait(runId),
           );
         if (!opts.wait) {
           await lake.jobs.get(name);

@@ -119,6 +119,24 @@ export function migrateCommand(): Command {
       );
     });
   migrate
+    .command('list')
+    .description('list migration tasks')
+    .action(async (_opts: unknown, command: Command) => {
+      const context = CliContext.of(command);
+      const lake = await context.lake();
+      const tasks = await lake.migrations.list();
+      if (context.output.json) return context.output.data(tasks);
+      context.output.table(
+        tasks.map((t) => ({
+          name: t.name,
+          type: t.type,
+          source: t.source,
+          'target database': t.targetDatabase,
+          'latest run': t.runId ?? '',
+        })),
+      );
+    });
+  migrate
     .command('start')
     .description('start a task; without --wait it runs on in a background process')
     .argument('<task>', 'task name')

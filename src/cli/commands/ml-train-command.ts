@@ -101,7 +101,7 @@ export function attachTrainCommand(ml: Command): Command {
       if (!context.output.json && !process.stderr.isTTY)
         process.stderr.write(`Training run ${started.id} started...\n`);
       const run = await followWithProgress({
-        work: lake.executor.wait(started.id),
+        work: lake.runs.wait(started.id),
         poll: trainingFrame(lake, started.id),
         format: '{phase} |{bar}| round {value}/{total} {metric} {left}',
         enabled: !context.output.json,

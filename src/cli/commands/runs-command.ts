@@ -48,7 +48,7 @@ export function runCommand(): Command {
     .action(async (runId: string, opts: { cancel?: boolean }, command: Command) => {
       const context = CliContext.of(command);
       const lake = await context.lake();
-      const run = opts.cancel ? await lake.runs.requestCancel(runId) : await lake.runs.get(runId);
+      const run = opts.cancel ? await lake.runs.cancel(runId) : await lake.runs.get(runId);
       const logs = await lake.runs.logs(runId, { limit: 1000 });
       if (context.output.json) return context.output.data({ ...run, logs });
       const out = context.output;

@@ -70,5 +70,16 @@ export function sourceCommand(): Command {
         sources.map((s) => ({ name: s.name, engine: s.engine, settings: s.settings })),
       );
     });
+  source
+    .command('delete')
+    .description('delete a source record (migration tasks that name it fail at their next start)')
+    .argument('<name>', 'source name')
+    .action(async (name: string, _opts: unknown, command: Command) => {
+      const context = CliContext.of(command);
+      const lake = await context.lake();
+      await lake.sources.delete(name);
+      if (context.output.json) return context.output.data({ deleted: name.toLowerCase() });
+      context.output.line(`Deleted source ${name.toLowerCase()}.`);
+    });
   return source;
 }

@@ -91,7 +91,7 @@ export function syncCommand(): Command {
       .action(async (opts: SpecOptions, command: Command) => {
         const context = CliContext.of(command);
         const lake = await context.lake();
-        const run = await lake.sync.run(spec(opts));
+        const run = await lake.sync.startCopy(spec(opts));
         await follow(context, lake, run.id);
       }),
   );

@@ -15,9 +15,7 @@ export function tablesCommand(): Command {
       const rows = await Promise.all(
         tables.map(async (table) => {
           const snapshot =
-            table.currentSnapshotId === null
-              ? null
-              : await lake.catalog.snapshot(table.currentSnapshotId);
+            table.currentSnapshotId === null ? null : await lake.snapshot(table.currentSnapshotId);
           return {
             table: table.fullName,
             kind: table.kind,
@@ -51,8 +49,10 @@ export function tableCommand(): Command {
         name,
         parseAsOf(opts.asOf),
       );
-      const files = await lake.catalog.files(table, snapshot?.id ?? null);
-      const schemaHistory = await lake.catalog.schemaHistory(table);
+      const [files, schemaHistory] = await Promise.all([
+        lake.tableFiles(name, snapshot?.id),
+        lake.schemaHistory(name),
+      ]);
       if (context.output.json)
         return context.output.data({ table, schema, snapshot, partitions, files, schemaHistory });
       const out = context.output;

@@ -31,7 +31,7 @@ export interface ProgressOptions<T> {
  *
  * @example
  * const run = await followWithProgress({
- *   work: lake.executor.wait(id),
+ *   work: lake.runs.wait(id),
  *   poll: async () => ({ value: 3, total: 10, payload: { phase: 'listing' } }),
  *   format: ' {phase} [{bar}] {value}/{total} files',
  * });

@@ -8,7 +8,7 @@ import type { Change } from './cdc-change.js';
 import { csvField } from './csv-field.js';
 import { fillUnchanged } from './fill-unchanged.js';
 import { lakeCurrentRows } from './lake-current-rows.js';
-import type { MigrationStore } from './migration-store.js';
+import type { MigrationStateStore } from './migration-state-store.js';
 import type { MigrationTask } from './migration-task.js';
 import type { PostgresTable } from './postgres/postgres-source.js';
 import type { TablePlan } from './table-mapping.js';
@@ -54,7 +54,7 @@ export async function applyBatch(
   writer: CsvStreamWriter,
   batch: Batch,
   followed: Map<string, Followed>,
-  store: MigrationStore,
+  store: MigrationStateStore,
   task: MigrationTask,
   log: RunContext['log'],
 ): Promise<void> {

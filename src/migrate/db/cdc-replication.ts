@@ -7,7 +7,7 @@ import { isLakeError, LakeError } from '../../errors/lake-error.js';
 import type { LakeServices } from '../../lake-services.js';
 import type { RunContext } from '../../runs/run-executor.js';
 import type { Change, RowText } from './cdc-change.js';
-import type { MigrationStore } from './migration-store.js';
+import type { MigrationStateStore } from './migration-state-store.js';
 import { replicationNames, type MigrationTask } from './migration-task.js';
 import { clientConfig, postgresError } from './postgres/postgres-connection.js';
 import {
@@ -38,7 +38,7 @@ export async function runCdc(
   ctx: RunContext,
   task: MigrationTask,
   source: PostgresSource,
-  store: MigrationStore,
+  store: MigrationStateStore,
   writer: CsvStreamWriter,
 ): Promise<void> {
   const { slot, publication } = replicationNames(task.name);
@@ -99,7 +99,7 @@ export async function runCdc(
       const end = current.endLsn!;
       confirmed = end;
       await service.acknowledge(acknowledgedLsn(end));
-      await store.update(task.name, { confirmedLsn: bigIntToLsn(end) });
+      await store.setRunState(task.name, { confirmedLsn: bigIntToLsn(end) });
       const head = await side.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
       const lagBytes = Number(lsnToBigInt(head.rows[0]!.lsn) - end);
       const lagSeconds =

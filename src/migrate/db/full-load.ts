@@ -4,7 +4,7 @@ import type { CsvStreamWriter } from '../../engine/csv-stream-writer.js';
 import { LakeError } from '../../errors/lake-error.js';
 import type { LakeServices } from '../../lake-services.js';
 import type { RunContext } from '../../runs/run-executor.js';
-import type { MigrationStore } from './migration-store.js';
+import type { MigrationStateStore } from './migration-state-store.js';
 import type { MigrationTask } from './migration-task.js';
 import { rowCounter } from './row-counter.js';
 import type { Source, SourceTableRef } from './source.js';
@@ -31,7 +31,7 @@ export async function runFullLoad(
   task: MigrationTask,
   source: Source,
   tables: SourceTableRef[],
-  store: MigrationStore,
+  store: MigrationStateStore,
   writer: CsvStreamWriter,
   snapshot: string | undefined,
 ): Promise<FullLoadResult> {

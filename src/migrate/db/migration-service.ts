@@ -2,10 +2,12 @@ import { quoteIdentifier, quoteLiteral, validateIdentifier } from '../../catalog
 import { CsvStreamWriter } from '../../engine/csv-stream-writer.js';
 import { LakeError, type ErrorCode } from '../../errors/lake-error.js';
 import type { LakeServices } from '../../lake-services.js';
+import { RecordStore } from '../../resources/record-store.js';
+import { KindRuns } from '../../runs/kind-runs.js';
 import { isTerminalStatus, type Run } from '../../runs/run.js';
 import type { RunContext } from '../../runs/run-executor.js';
 import { runFullLoad } from './full-load.js';
-import { MigrationStore } from './migration-store.js';
+import { MigrationStateStore } from './migration-state-store.js';
 import {
   DEFAULT_SETTINGS,
   MIGRATION_TYPES,
@@ -14,6 +16,11 @@ import {
   type MigrationType,
   type TableStatus,
 } from './migration-task.js';
+import {
+  deleteMigrationTableStates,
+  MIGRATION_TASK_KIND,
+  type NewMigrationTask,
+} from './migration-task-kind.js';
 import { PostgresSource } from './postgres/postgres-source.js';
 import { prepareReplication } from './postgres/postgres-replication.js';
 import type { ConnectionCheck, Source } from './source.js';
@@ -70,13 +77,17 @@ const CHECK_CODES: Record<ConnectionCheck['check'], ErrorCode> = {
  * console.log(await lake.migrations.status('shop'));
  */
 export class MigrationService {
-  readonly #store: MigrationStore;
+  readonly #store: MigrationStateStore;
+  readonly #tasks: RecordStore<MigrationTask, NewMigrationTask>;
+  readonly #runs: KindRuns;
 
   constructor(
     private readonly services: LakeServices,
     private readonly sources: SourceService,
   ) {
-    this.#store = new MigrationStore(services.db);
+    this.#store = new MigrationStateStore(services.db);
+    this.#tasks = new RecordStore(services.db, services.events, MIGRATION_TASK_KIND);
+    this.#runs = new KindRuns(services, 'migration', 'migration run');
     services.executor.register('migration', (ctx) => this.#execute(ctx));
   }
 
@@ -87,7 +98,23 @@ export class MigrationService {
    *   CDC type on a source without CDC).
    */
   async create(name: string, spec: CreateMigrationTask): Promise<MigrationTask> {
-    const taskName = validateIdentifier(name, 'migration task name');
+    return this.#tasks.create(
+      await this.#checked(validateIdentifier(name, 'migration task name'), spec),
+    );
+  }
+
+  /**
+   * Changes a task's source, target, type, mappings or settings; fields not given keep their
+   * values, and so do its latest run and CDC position. Takes effect at its next start.
+   *
+   * @throws LakeError MIGRATION_TASK_NOT_FOUND, SOURCE_NOT_FOUND, INVALID_ARGUMENT.
+   */
+  async update(name: string, changes: Partial<CreateMigrationTask>): Promise<MigrationTask> {
+    const current = await this.#tasks.get(name);
+    return this.#tasks.replace(await this.#checked(current.name, { ...current, ...changes }));
+  }
+
+  async #checked(name: string, spec: CreateMigrationTask): Promise<NewMigrationTask> {
     if (!MIGRATION_TYPES.includes(spec.type))
       throw new LakeError(
         'INVALID_ARGUMENT',
@@ -99,33 +126,27 @@ export class MigrationService {
         'INVALID_ARGUMENT',
         `Source ${spec.source} (${source.engine}) supports full load only; use --type full-load.`,
       );
-    if (await this.#store.find(taskName))
-      throw new LakeError(
-        'MIGRATION_TASK_EXISTS',
-        `Migration task ${taskName} already exists; pick another name or delete it.`,
-      );
     const settings = { ...DEFAULT_SETTINGS, ...(spec.settings ?? {}) };
     for (const [key, value] of Object.entries(settings))
       if (!(typeof value === 'number' && value > 0))
         throw new LakeError('INVALID_ARGUMENT', `Setting ${key} must be a positive number.`);
-    await this.#store.insert({
-      name: taskName,
+    return {
+      name,
       source: spec.source.toLowerCase(),
       targetDatabase: validateIdentifier(spec.targetDatabase, 'target database'),
       type: spec.type,
       mappings: checkMappings(spec.mappings),
       settings,
-    });
-    return this.#store.get(taskName);
+    };
   }
 
   /** @throws LakeError MIGRATION_TASK_NOT_FOUND */
   get(name: string): Promise<MigrationTask> {
-    return this.#store.get(name);
+    return this.#tasks.get(name);
   }
 
   list(): Promise<MigrationTask[]> {
-    return this.#store.list();
+    return this.#tasks.list();
   }
 
   /**
@@ -134,12 +155,13 @@ export class MigrationService {
    *
    * @throws LakeError MIGRATION_TASK_RUNNING when its latest run has not ended.
    */
-  async start(name: string): Promise<Run> {
-    const task = await this.#store.get(name);
+  async start(name: string, options: { idempotencyKey?: string } = {}): Promise<Run> {
+    const task = await this.#tasks.get(name);
     let run: Run;
     try {
       run = await this.services.executor.submit('migration', {
         name: task.name,
+        idempotencyKey: options.idempotencyKey,
         parameters: { task: task.name },
         // Counted in the transaction that records the run: two starts never both pass.
         concurrency: { key: `migration:${task.name}`, limit: 1, refuseWhenFull: true },
@@ -153,18 +175,40 @@ export class MigrationService {
         { cause: error, details: { task: task.name, active } },
       );
     }
-    await this.#store.update(task.name, { runId: run.id });
+    await this.#store.setRunState(task.name, { runId: run.id });
     return run;
   }
 
-  /** Resolves once the run has ended (a CDC run ends only when stopped). */
+  /**
+   * Starts the task and waits for its run to end: a full load when it has loaded every
+   * table; a task with CDC only once stopped (`stop`, or `cancel` of its run).
+   *
+   * @example const run = await lake.migrations.run('shop'); // run.metrics.rowsLoaded ...
+   * @throws LakeError MIGRATION_TASK_NOT_FOUND, MIGRATION_TASK_RUNNING.
+   */
+  run(name: string, options: { idempotencyKey?: string } = {}): Promise<Run> {
+    return this.#runs.untilEnded(this.start(name, options));
+  }
+
+  /**
+   * Resolves once the run has ended (a CDC run ends only when stopped).
+   * @throws LakeError RUN_NOT_FOUND, INVALID_ARGUMENT (not a migration run).
+   */
   wait(runId: string, options: { signal?: AbortSignal } = {}): Promise<Run> {
-    return this.services.executor.wait(runId, options);
+    return this.#runs.wait(runId, options);
+  }
+
+  /**
+   * Cancels a migration run by id; for a task, `stop(name)` says the same without the id.
+   * @throws LakeError RUN_NOT_FOUND, INVALID_ARGUMENT (not a migration run), RUN_NOT_CANCELLABLE.
+   */
+  cancel(runId: string): Promise<Run> {
+    return this.#runs.cancel(runId);
   }
 
   /** Stops the task's run (CDC stops after the batch in flight; nothing is lost). */
   async stop(name: string): Promise<Run | null> {
-    const task = await this.#store.get(name);
+    const task = await this.#tasks.get(name);
     if (!task.runId) return null;
     const run = await this.services.runs.get(task.runId);
     if (isTerminalStatus(run.status)) return run;
@@ -173,7 +217,7 @@ export class MigrationService {
 
   /** The task, its latest run and every table's state, rows, lag and last LSN. */
   async status(name: string): Promise<MigrationStatus> {
-    const task = await this.#store.get(name);
+    const task = await this.#tasks.get(name);
     const run = task.runId ? await this.services.runs.get(task.runId).catch(() => null) : null;
     return { task, run, tables: await this.#store.tables(task.name) };
   }
@@ -183,7 +227,7 @@ export class MigrationService {
    * checksum over all columns; mismatching tables list sample keys.
    */
   async validate(name: string, options: { sampleSize?: number } = {}): Promise<ValidationReport> {
-    const task = await this.#store.get(name);
+    const task = await this.#tasks.get(name);
     const source = await this.sources.open(task.source);
     const writer = await this.#writer();
     const tables: TableValidation[] = [];
@@ -226,7 +270,7 @@ export class MigrationService {
    * @throws LakeError MIGRATION_TASK_RUNNING when its latest run has not ended.
    */
   async delete(name: string): Promise<void> {
-    const task = await this.#store.get(name);
+    const task = await this.#tasks.get(name);
     if (task.runId) {
       const run = await this.services.runs.get(task.runId).catch(() => undefined);
       if (run && !isTerminalStatus(run.status))
@@ -240,13 +284,13 @@ export class MigrationService {
       const { dropReplication } = await import('./postgres/postgres-replication.js');
       await dropReplication(source, task.name);
     }
-    await this.#store.delete(task.name);
+    await this.#tasks.delete(task.name, deleteMigrationTableStates);
   }
 
   async #execute(
     ctx: RunContext,
   ): Promise<{ status: 'succeeded' | 'succeeded_with_errors'; metrics: Record<string, number> }> {
-    const task = await this.#store.get(String(ctx.parameters['task']));
+    const task = await this.#tasks.get(String(ctx.parameters['task']));
     const source = await this.sources.open(task.source);
     const writer = await this.#writer();
     const refs = selectTables(task.mappings, await source.listTables());

@@ -39,6 +39,7 @@ export interface MigrationTask {
   /** CDC: the source position confirmed to the replication slot (all before it is in the lake). */
   confirmedLsn: string | null;
   createdAt: Date;
+  updatedAt: Date;
 }
 
 export interface TableStatus {

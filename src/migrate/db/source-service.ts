@@ -1,18 +1,9 @@
-import { validateIdentifier } from '../../catalog/identifier.js';
-import { LakeError } from '../../errors/lake-error.js';
 import type { LakeServices } from '../../lake-services.js';
+import { RecordStore } from '../../resources/record-store.js';
 import { openSource } from './open-source.js';
 import type { ConnectionCheck, Source, SourceEngine } from './source.js';
-import { parseSourceSettings, type SourceSettings } from './source-settings.js';
-
-/** A source endpoint as stored: settings with the password as its `${env:NAME}` reference. */
-export interface SourceRecord {
-  name: string;
-  engine: SourceEngine;
-  settings: SourceSettings;
-  createdAt: Date;
-  updatedAt: Date;
-}
+import { SOURCE_KIND, type NewSource, type SourceRecord } from './source-kind.js';
+import { parseSourceSettings } from './source-settings.js';
 
 export interface SourceTestResult {
   source: string;
@@ -29,83 +20,58 @@ export interface SourceTestResult {
  * const result = await lake.sources.test('shop', { cdc: true });
  */
 export class SourceService {
-  constructor(private readonly services: LakeServices) {}
+  readonly #sources: RecordStore<SourceRecord, NewSource>;
+
+  constructor(services: LakeServices) {
+    this.#sources = new RecordStore(services.db, services.events, SOURCE_KIND);
+  }
 
   /**
    * Creates a source.
    *
-   * @throws LakeError SOURCE_EXISTS, INVALID_ARGUMENT (bad or literal password, bad field).
+   * @throws LakeError SOURCE_EXISTS, INVALID_IDENTIFIER, INVALID_ARGUMENT (bad or literal
+   *   password, bad field).
    */
   async create(
     name: string,
     settings: { engine: SourceEngine } & Record<string, unknown>,
   ): Promise<SourceRecord> {
-    const sourceName = validateIdentifier(name, 'source name');
+    SOURCE_KIND.checkName?.(name);
     const { engine, ...rest } = settings;
-    const parsed = parseSourceSettings(engine, rest);
-    if (await this.find(sourceName))
-      throw new LakeError(
-        'SOURCE_EXISTS',
-        `Source ${sourceName} already exists; pick another name or delete it first.`,
-      );
-    const now = Date.now();
-    await this.services.db
-      .insertInto('lb_migration_source')
-      .values({
-        name: sourceName,
-        engine,
-        settings: JSON.stringify(parsed),
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
-    return this.get(sourceName);
+    return this.#sources.create({ name, engine, settings: parseSourceSettings(engine, rest) });
   }
 
-  async find(name: string): Promise<SourceRecord | undefined> {
-    const row = await this.services.db
-      .selectFrom('lb_migration_source')
-      .selectAll()
-      .where('name', '=', name.toLowerCase())
-      .executeTakeFirst();
-    return (
-      row && {
-        name: row.name,
-        engine: row.engine as SourceEngine,
-        settings: JSON.parse(row.settings) as SourceSettings,
-        createdAt: new Date(Number(row.created_at)),
-        updatedAt: new Date(Number(row.updated_at)),
-      }
-    );
+  /**
+   * Changes a source's settings; fields not given keep their values (the engine stays).
+   * Migration tasks read it at their next start.
+   *
+   * @example await lake.sources.update('shop', { host: 'replica.db' });
+   * @throws LakeError SOURCE_NOT_FOUND, INVALID_ARGUMENT.
+   */
+  async update(name: string, changes: Record<string, unknown>): Promise<SourceRecord> {
+    const current = await this.#sources.get(name);
+    const { engine: _engine, ...kept } = current.settings;
+    const settings = parseSourceSettings(current.engine, { ...kept, ...changes });
+    return this.#sources.replace({ name: current.name, engine: current.engine, settings });
   }
 
-  /** @throws LakeError SOURCE_NOT_FOUND */
-  async get(name: string): Promise<SourceRecord> {
-    const source = await this.find(name);
-    if (!source)
-      throw new LakeError(
-        'SOURCE_NOT_FOUND',
-        `Source ${name} does not exist; create it with lakebox source create.`,
-      );
-    return source;
+  find(name: string): Promise<SourceRecord | undefined> {
+    return this.#sources.find(name);
   }
 
-  async list(): Promise<SourceRecord[]> {
-    const rows = await this.services.db
-      .selectFrom('lb_migration_source')
-      .select('name')
-      .orderBy('name')
-      .execute();
-    return Promise.all(rows.map((r) => this.get(r.name)));
+  /** @throws LakeError SOURCE_NOT_FOUND, naming close matches. */
+  get(name: string): Promise<SourceRecord> {
+    return this.#sources.get(name);
+  }
+
+  /** Every source, by name. */
+  list(): Promise<SourceRecord[]> {
+    return this.#sources.list();
   }
 
   /** Deletes a source record. @throws LakeError SOURCE_NOT_FOUND */
-  async delete(name: string): Promise<void> {
-    await this.get(name);
-    await this.services.db
-      .deleteFrom('lb_migration_source')
-      .where('name', '=', name.toLowerCase())
-      .execute();
+  delete(name: string): Promise<void> {
+    return this.#sources.delete(name);
   }
 
   /** Opens the source for reading (connections are made per operation). */

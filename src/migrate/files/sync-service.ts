@@ -1,6 +1,7 @@
 import { LakeError } from '../../errors/lake-error.js';
 import type { LakeServices } from '../../lake-services.js';
 import { RecordStore } from '../../resources/record-store.js';
+import { KindRuns } from '../../runs/kind-runs.js';
 import { isTerminalStatus, type Run } from '../../runs/run.js';
 import { executeSync, type SyncHooks, type SyncRunParameters } from './sync-execution.js';
 import { parseLocation } from './sync-location.js';
@@ -46,10 +47,12 @@ const SYNC_ATTEMPTS = 3;
 export class SyncService {
   readonly #services: LakeServices;
   readonly #tasks: RecordStore<SyncTask, NewSyncTask>;
+  readonly #runs: KindRuns;
 
   constructor(services: LakeServices, hooks: SyncHooks = {}) {
     this.#services = services;
     this.#tasks = new RecordStore(services.db, services.events, SYNC_TASK_KIND);
+    this.#runs = new KindRuns(services, SYNC_RUN_KIND, 'sync execution');
     services.executor.register(SYNC_RUN_KIND, (ctx) => executeSync(services, ctx, hooks));
   }
 
@@ -66,6 +69,26 @@ export class SyncService {
   /** @throws LakeError SYNC_TASK_NOT_FOUND. */
   async getTask(name: string): Promise<SyncTask> {
     return this.#tasks.get(name);
+  }
+
+  /**
+   * Changes a sync task; fields not given keep their values. Locations are checked again.
+   *
+   * @example await lake.sync.updateTask('logs', { options: { verify: 'all' }, schedule: '0 2 * * *' });
+   * @throws LakeError SYNC_TASK_NOT_FOUND, INVALID_ARGUMENT.
+   */
+  async updateTask(name: string, changes: Partial<SyncTaskSpec>): Promise<SyncTask> {
+    const current = await this.#tasks.get(name);
+    const spec: SyncTaskSpec = {
+      from: current.source,
+      to: current.destination,
+      include: current.include,
+      exclude: current.exclude,
+      options: current.options,
+      schedule: current.schedule,
+      ...changes,
+    };
+    return this.#tasks.replace({ name: current.name, ...this.#resolve(spec) });
   }
 
   /** Every sync task, by name. */
@@ -100,15 +123,36 @@ export class SyncService {
   }
 
   /**
-   * A one-shot execution without a task record (`lakebox sync run --from --to`); returns it
-   * queued. Runs between the same two places share what they know, so a repeat is incremental.
+   * Starts an execution of a task and waits for it to end.
    *
-   * @example const execution = await lake.sync.wait((await lake.sync.run({ from: './data', to: 'lake://raw/data' })).id);
+   * @example const execution = await lake.sync.startCopy('invoices'); // execution.filesTransferred ...
+   * @throws LakeError SYNC_TASK_NOT_FOUND.
+   */
+  async run(name: string, options: { idempotencyKey?: string } = {}): Promise<SyncExecution> {
+    return toExecution(await this.#runs.untilEnded(this.start(name, options)));
+  }
+
+  /**
+   * Starts a one-shot execution without a task record (`lakebox sync run --from --to`) and
+   * returns it queued. Runs between the same two places share what they know, so a repeat is
+   * incremental.
+   *
+   * @example const run = await lake.sync.startCopy({ from: './data', to: 'lake://raw/data' });
    * @throws LakeError INVALID_ARGUMENT.
    */
-  async run(spec: SyncTaskSpec): Promise<Run> {
+  async startCopy(spec: SyncTaskSpec): Promise<Run> {
     const { schedule: _schedule, ...resolved } = this.#resolve(spec);
     return this.#submit(null, undefined, { task: null, ...resolved });
+  }
+
+  /**
+   * A one-shot execution (see `startCopy`), waited for.
+   *
+   * @example const execution = await lake.sync.copy({ from: './data', to: 'lake://raw/data' });
+   * @throws LakeError INVALID_ARGUMENT.
+   */
+  async copy(spec: SyncTaskSpec): Promise<SyncExecution> {
+    return toExecution(await this.#runs.untilEnded(this.startCopy(spec)));
   }
 
   /**
@@ -117,8 +161,7 @@ export class SyncService {
    * @throws LakeError RUN_NOT_FOUND, INVALID_ARGUMENT when the run is not a sync execution.
    */
   async wait(executionId: string, options: { signal?: AbortSignal } = {}): Promise<SyncExecution> {
-    await this.status(executionId);
-    return toExecution(await this.#services.executor.wait(executionId, options));
+    return toExecution(await this.#runs.wait(executionId, options));
   }
 
   /**
@@ -127,14 +170,7 @@ export class SyncService {
    * @throws LakeError RUN_NOT_FOUND, INVALID_ARGUMENT when the run is not a sync execution.
    */
   async status(executionId: string): Promise<SyncExecution> {
-    const run = await this.#services.runs.get(executionId);
-    if (run.kind !== SYNC_RUN_KIND) {
-      throw new LakeError(
-        'INVALID_ARGUMENT',
-        `Run ${executionId} is a ${run.kind} run, not a sync execution; see it with \`lakebox run ${executionId}\`.`,
-      );
-    }
-    return toExecution(run);
+    return toExecution(await this.#runs.get(executionId));
   }
 
   /**
@@ -142,8 +178,7 @@ export class SyncService {
    * task again resumes. @throws LakeError RUN_NOT_FOUND, RUN_NOT_CANCELLABLE.
    */
   async cancel(executionId: string): Promise<SyncExecution> {
-    await this.status(executionId);
-    return toExecution(await this.#services.executor.cancel(executionId));
+    return toExecution(await this.#runs.cancel(executionId));
   }
 
   /**

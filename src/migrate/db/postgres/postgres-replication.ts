@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { quoteIdentifier } from '../../../catalog/identifier.js';
-import type { MigrationStore } from '../migration-store.js';
+import type { MigrationStateStore } from '../migration-state-store.js';
 import { replicationNames, type MigrationTask } from '../migration-task.js';
 import type { SourceTableRef } from '../source.js';
 import { connectClient } from './postgres-connection.js';
@@ -26,7 +26,7 @@ export async function prepareReplication(
   source: PostgresSource,
   task: MigrationTask,
   refs: SourceTableRef[],
-  store: MigrationStore,
+  store: MigrationStateStore,
   fullLoad: boolean,
 ): Promise<PreparedReplication> {
   const { slot, publication } = replicationNames(task.name);

@@ -1,64 +1,20 @@
 import type { Kysely } from 'kysely';
-import { LakeError } from '../../errors/lake-error.js';
 import type { MetaSchema } from '../../meta/schema.js';
-import type { MigrationTaskRow } from '../../meta/schema-migration-tasks.js';
-import type { MigrationTask, TableStateName, TableStatus } from './migration-task.js';
+import type { TableStateName, TableStatus } from './migration-task.js';
 
-/** Migration tasks and their per-table states in the metadata database. */
-export class MigrationStore {
+/**
+ * What a migration task's runs keep: its latest run, its confirmed CDC position and every
+ * table's state. The task's record itself is on the record store (`MIGRATION_TASK_KIND`).
+ */
+export class MigrationStateStore {
   constructor(private readonly db: Kysely<MetaSchema>) {}
 
-  async insert(task: Omit<MigrationTask, 'runId' | 'confirmedLsn' | 'createdAt'>): Promise<void> {
-    const now = Date.now();
-    await this.db
-      .insertInto('lb_migration_task')
-      .values({
-        name: task.name,
-        source: task.source,
-        target_database: task.targetDatabase,
-        migration_type: task.type,
-        table_mappings: JSON.stringify(task.mappings),
-        settings: JSON.stringify(task.settings),
-        run_id: null,
-        confirmed_lsn: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
-  }
-
-  async find(name: string): Promise<MigrationTask | undefined> {
-    const row = await this.db
-      .selectFrom('lb_migration_task')
-      .selectAll()
-      .where('name', '=', name.toLowerCase())
-      .executeTakeFirst();
-    return row && toTask(row);
-  }
-
-  /** @throws LakeError MIGRATION_TASK_NOT_FOUND */
-  async get(name: string): Promise<MigrationTask> {
-    const task = await this.find(name);
-    if (!task)
-      throw new LakeError(
-        'MIGRATION_TASK_NOT_FOUND',
-        `Migration task ${name} does not exist; create it with lakebox migrate create.`,
-      );
-    return task;
-  }
-
-  async list(): Promise<MigrationTask[]> {
-    return (
-      await this.db.selectFrom('lb_migration_task').selectAll().orderBy('name').execute()
-    ).map(toTask);
-  }
-
-  async delete(name: string): Promise<void> {
-    await this.db.deleteFrom('lb_migration_table').where('task', '=', name).execute();
-    await this.db.deleteFrom('lb_migration_task').where('name', '=', name).execute();
-  }
-
-  async update(
+  /**
+   * Records the task's latest run or its confirmed CDC position. Not a change of the task's
+   * record: `updated_at` stays and no `migration_task.updated` is raised (CDC moves the
+   * position every batch).
+   */
+  async setRunState(
     name: string,
     values: { runId?: string | null; confirmedLsn?: string | null },
   ): Promise<void> {
@@ -67,7 +23,6 @@ export class MigrationStore {
       .set({
         ...(values.runId !== undefined ? { run_id: values.runId } : {}),
         ...(values.confirmedLsn !== undefined ? { confirmed_lsn: values.confirmedLsn } : {}),
-        updated_at: Date.now(),
       })
       .where('name', '=', name)
       .execute();
@@ -146,18 +101,4 @@ export class MigrationStore {
       updatedAt: new Date(Number(r.updated_at)),
     }));
   }
-}
-
-function toTask(row: MigrationTaskRow): MigrationTask {
-  return {
-    name: row.name,
-    source: row.source,
-    targetDatabase: row.target_database,
-    type: row.migration_type as MigrationTask['type'],
-    mappings: JSON.parse(row.table_mappings) as MigrationTask['mappings'],
-    settings: JSON.parse(row.settings) as MigrationTask['settings'],
-    runId: row.run_id,
-    confirmedLsn: row.confirmed_lsn,
-    createdAt: new Date(Number(row.created_at)),
-  };
 }
