@@ -74,7 +74,7 @@ export interface EventPayloads extends ResourceEvents {
 }
 
 /** The kinds of named resource whose records raise `<prefix>.created|updated|deleted`. */
-export type ResourceEventPrefix = 'job' | 'ruleset' | 'sync_task' | 'crawler';
+export type ResourceEventPrefix = 'job' | 'ruleset' | 'sync_task' | 'crawler' | 'function';
 type ResourceChange = 'created' | 'updated' | 'deleted';
 type ResourceEvents = {
   [T in `${ResourceEventPrefix}.${ResourceChange}`]: { name: string };
@@ -123,6 +123,7 @@ export const EVENT_TYPES: Record<EventType, string> = {
     ruleset: 'ruleset',
     sync_task: 'sync task',
     crawler: 'crawler',
+    function: 'function',
   }),
   'run.queued': 'a run was queued',
   'run.running': 'a run started',
