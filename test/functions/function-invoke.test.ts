@@ -50,4 +50,79 @@ describe('function invocations', () => {
     const logs = (await lake.functions.logs('double')).map((entry) => entry.message);
     expect(logs).toContain('doubling 21');
   });
+
+  it.each([
+    [
+      'throws',
+      `export function handler() { throw new TypeError('bad order id'); }`,
+      {},
+      'USER_CODE_FAILED',
+      'bad order id',
+    ],
+    [
+      'hangs',
+      `export function handler() { for (;;) {} }`,
+      { timeoutMs: 500 },
+      'USER_CODE_TIMEOUT',
+      'within 500 ms',
+    ],
+    [
+      'hogs',
+      `export function handler() { const keep: number[][] = []; for (;;) keep.push(new Array(100000).fill(keep.length)); }`,
+      { memoryMb: 96 },
+      'USER_CODE_OUT_OF_MEMORY',
+      'its 96 MB',
+    ],
+    [
+      'exits',
+      `export function handler() { process.exit(3); }`,
+      {},
+      'USER_CODE_FAILED',
+      'process.exit(3)',
+    ],
+    [
+      'rejects',
+      `export function handler() { setTimeout(() => Promise.reject(new Error('late failure')), 1); return new Promise(() => {}); }`,
+      {},
+      'USER_CODE_FAILED',
+      'late failure',
+    ],
+  ])(
+    'a handler that %s fails its invocation with that reason; the host serves the next one',
+    async (name, source, settings, code, reason) => {
+      await lake.functions.deploy(await handler(name, source), { name, ...settings });
+      const error = await lake.functions.invoke(name, {}).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code, message: expect.stringContaining(reason) });
+      const [failed] = await lake.functions.invocations(name, { limit: 1 });
+      expect(failed).toMatchObject({ status: 'failed', error: { code }, attempt: 1 });
+      expect(process.exitCode ?? 0).toBe(0);
+      expect((await lake.functions.invoke('double', { n: 1 })).result).toMatchObject({
+        doubled: 2,
+      });
+    },
+  );
+
+  it('runs at most its concurrency of invocations at once; the others wait their turn', async () => {
+    await lake.functions.deploy(
+      await handler(
+        'overlap',
+        `import { threadId } from 'node:worker_threads';
+         export async function handler() {
+           const start = performance.timeOrigin + performance.now();
+           await new Promise((r) => setTimeout(r, 50));
+           return { threadId, start, end: performance.timeOrigin + performance.now() };
+         }`,
+      ),
+      { name: 'overlap', concurrency: 2 },
+    );
+    const results = (
+      await Promise.all(Array.from({ length: 6 }, () => lake.functions.invoke('overlap', {})))
+    ).map((r) => r.result as { threadId: number; start: number; end: number });
+    expect(new Set(results.map((r) => r.threadId)).size).toBe(2);
+    // From the handlers' own intervals: never more than two at once.
+    for (const { start } of results) {
+      const running = results.filter((other) => other.start <= start && other.end > start);
+      expect(running.length).toBeLessThanOrEqual(2);
+    }
+  });
 });
