@@ -1,0 +1,1 @@
+export function handler(e: any) { throw new Error("nope " + e.n); }
