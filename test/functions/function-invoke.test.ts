@@ -51,6 +51,28 @@ describe('function invocations', () => {
     expect(logs).toContain('doubling 21');
   });
 
+  it('writes and queries tables through context.lake, from its worker thread', async () => {
+    await lake.functions.deploy(
+      await handler(
+        'recorder',
+        `export async function handler(event: { order: number }, context: any) {
+           await context.lake.writeTable('processed.orders', [{ order_id: event.order, invoked_by: context.invocationId }]);
+           return (await context.lake.query('select count(*)::int as n from processed.orders')).rows();
+         }`,
+      ),
+      { name: 'recorder' },
+    );
+    const first = await lake.functions.invoke('recorder', { order: 1 });
+    expect(first.result).toEqual([{ n: 1 }]);
+    expect((await lake.functions.invoke('recorder', { order: 2 })).result).toEqual([{ n: 2 }]);
+    expect(
+      (await lake.query('select order_id, invoked_by from processed.orders order by 1')).rows(),
+    ).toEqual([
+      { order_id: 1, invoked_by: first.run.id },
+      { order_id: 2, invoked_by: expect.stringMatching(/^run_/) },
+    ]);
+  });
+
   it.each([
     [
       'throws',
