@@ -1,7 +1,8 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import type { Lake } from '../../src/lake.js';
+import { CONFIG_FILE } from '../../src/config/lake-config.js';
+import { Lake } from '../../src/lake.js';
 import { createTestDatabase, postgresMetadata } from '../support/postgres-server.js';
 import { tempDir, tempLake } from '../support/temp-lake.js';
 
@@ -82,5 +83,51 @@ describe.each([
         )
       ).rows(),
     ).toEqual([{ n: 5 }]);
+  });
+});
+
+/** With workers: the function runs on a worker, and the job it starts goes to the queue. */
+describe('a handler that starts a job, on a lake whose runs go to workers', () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('queues the job on the PostgreSQL queue, and a worker runs it', async () => {
+    const made = await tempLake({
+      metadata: postgresMetadata(await createTestDatabase(inject('postgresUrl'))),
+    });
+    cleanups.push(made.cleanup);
+    await made.lake.close();
+    const configPath = join(made.dir, CONFIG_FILE);
+    const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+    config['executor'] = { mode: 'workers', heartbeatMs: 200, lostAfterMs: 3000 };
+    await writeFile(configPath, JSON.stringify(config));
+    const lake = await Lake.open(made.dir);
+    cleanups.push(() => lake.close());
+    const worker = await lake.work({ concurrency: 4 });
+    cleanups.push(() => worker.stop());
+    const files = await tempDir('lakebox-handler-job-');
+    cleanups.push(files.cleanup);
+
+    await lake.writeTable('raw.sales', {
+      sql: "select range as id, 'x' || range as item from range(3)",
+    });
+    await lake.jobs.create('data_transformation', {
+      sql: 'select id, upper(item) as item, ${source} as source from raw.sales',
+      target: 'processed.sales',
+      parameters: { source: 'none' },
+    });
+    const path = join(files.dir, 'start-job.ts');
+    await writeFile(path, HANDLER);
+    await lake.functions.deploy(path, { name: 'start-transformation' });
+    const { result } = await lake.functions.invoke('start-transformation', {
+      key: 'raw/sales/w.csv',
+    });
+    const job = await lake.executor.wait((result as { runId: string }).runId);
+    expect(job).toMatchObject({ kind: 'job', status: 'succeeded', worker: worker.id });
+    expect((await lake.query('select count(*) as n from processed.sales')).rows()).toEqual([
+      { n: 3 },
+    ]);
   });
 });
