@@ -23,6 +23,7 @@ import type {
 } from './function-types.js';
 import { deleteVersions, FunctionVersions } from './function-versions.js';
 import { InvocationResults } from './invocation-results.js';
+import { collectLostInvocations } from './lost-invocations.js';
 
 export interface FunctionServiceOptions {
   /** The executor that performs runs a handler submits through `context.lake`. */
@@ -190,7 +191,8 @@ export class FunctionService {
   }
 
   /** Asynchronous invocations that failed every attempt, oldest first (not replayed unless asked). */
-  deadLetters(options: DeadLetterQuery = {}): Promise<DeadLetter[]> {
+  async deadLetters(options: DeadLetterQuery = {}): Promise<DeadLetter[]> {
+    await collectLostInvocations(this.#services.runs, this.#deadLetters);
     return this.#deadLetters.list(options);
   }
 
@@ -202,8 +204,7 @@ export class FunctionService {
    * @throws LakeError DEAD_LETTER_NOT_FOUND; FUNCTION_NOT_FOUND when the function is gone.
    */
   async replay(id: number | 'all'): Promise<DeadLetter[]> {
-    const letters =
-      id === 'all' ? await this.#deadLetters.list() : [await this.#deadLetters.get(id)];
+    const letters = id === 'all' ? await this.deadLetters() : [await this.#deadLetters.get(id)];
     const replayed: DeadLetter[] = [];
     for (const letter of letters) {
       const run = await this.#submit(letter.function, letter.event, {
