@@ -16,6 +16,27 @@ export async function handler(event: { key: string; hang?: boolean }, context: a
   return { runId: run.id, status: run.status };
 }`;
 
+/** `raw.sales` with `rows` rows, the job that transforms it, and the handler's file. */
+async function setUpFlow(
+  lake: Lake,
+  rows: number,
+  cleanups: Array<() => Promise<void>>,
+): Promise<string> {
+  const files = await tempDir('lakebox-handler-job-');
+  cleanups.push(files.cleanup);
+  await lake.writeTable('raw.sales', {
+    sql: `select range as id, 'x' || range as item from range(${rows})`,
+  });
+  await lake.jobs.create('data_transformation', {
+    sql: 'select id, upper(item) as item, ${source} as source from raw.sales',
+    target: 'processed.sales',
+    parameters: { source: 'none' },
+  });
+  const path = join(files.dir, 'start-job.ts');
+  await writeFile(path, HANDLER);
+  return path;
+}
+
 /**
  * A handler starts a job through `context.lake`: the run is queued by the Lake inside the
  * worker thread but performed by the host's executor, so it outlives the thread (which here
@@ -38,19 +59,7 @@ describe.each([
     );
     const lake: Lake = made.lake;
     cleanups.push(made.cleanup);
-    const files = await tempDir('lakebox-handler-job-');
-    cleanups.push(files.cleanup);
-
-    await lake.writeTable('raw.sales', {
-      sql: "select range as id, 'x' || range as item from range(5)",
-    });
-    await lake.jobs.create('data_transformation', {
-      sql: 'select id, upper(item) as item, ${source} as source from raw.sales',
-      target: 'processed.sales',
-      parameters: { source: 'none' },
-    });
-    const path = join(files.dir, 'start-job.ts');
-    await writeFile(path, HANDLER);
+    const path = await setUpFlow(lake, 5, cleanups);
     await lake.functions.deploy(path, { name: 'start-transformation', concurrency: 1 });
 
     const { run, result } = await lake.functions.invoke('start-transformation', {
@@ -107,20 +116,9 @@ describe('a handler that starts a job, on a lake whose runs go to workers', () =
     cleanups.push(() => lake.close());
     const worker = await lake.work({ concurrency: 4 });
     cleanups.push(() => worker.stop());
-    const files = await tempDir('lakebox-handler-job-');
-    cleanups.push(files.cleanup);
-
-    await lake.writeTable('raw.sales', {
-      sql: "select range as id, 'x' || range as item from range(3)",
+    await lake.functions.deploy(await setUpFlow(lake, 3, cleanups), {
+      name: 'start-transformation',
     });
-    await lake.jobs.create('data_transformation', {
-      sql: 'select id, upper(item) as item, ${source} as source from raw.sales',
-      target: 'processed.sales',
-      parameters: { source: 'none' },
-    });
-    const path = join(files.dir, 'start-job.ts');
-    await writeFile(path, HANDLER);
-    await lake.functions.deploy(path, { name: 'start-transformation' });
     const { result } = await lake.functions.invoke('start-transformation', {
       key: 'raw/sales/w.csv',
     });
