@@ -1,1 +1,0 @@
-export function handler(e: any) { throw new Error("nope " + e.n); }
