@@ -11,7 +11,11 @@ import { build } from 'esbuild';
 await rm('dist/cli-bundle', { recursive: true, force: true });
 
 await build({
-  entryPoints: { lakebox: 'src/cli/main.ts' },
+  // A function's context module is loaded by its worker threads, by path: an entry of its own.
+  entryPoints: {
+    lakebox: 'src/cli/main.ts',
+    'function-context': 'src/functions/function-context.ts',
+  },
   outdir: 'dist/cli-bundle',
   bundle: true,
   splitting: true,

@@ -105,6 +105,17 @@ export type {
   TransformResult,
 } from './jobs/transform-api.js';
 export type { BookmarkPosition } from './jobs/bookmark-store.js';
+export type { FunctionService } from './functions/function-service.js';
+export type {
+  DeadLetter,
+  DeadLetterQuery,
+  DeployOptions,
+  FunctionRecord,
+  FunctionSettings,
+  FunctionVersion,
+  InvokeResult,
+} from './functions/function-types.js';
+export type { FunctionContext, FunctionLogger } from './functions/function-context.js';
 export type {
   QualityGate,
   QualityGateOutcome,

@@ -52,6 +52,7 @@ import { QualityService } from './quality/quality-service.js';
 import { JobService } from './jobs/job-service.js';
 import { MlService } from './ml/ml-service.js';
 import { TokenService } from './tokens/token-service.js';
+import { FunctionService } from './functions/function-service.js';
 import { qualityGateOver } from './quality-gate-adapter.js';
 import type { DistributedExecutor, StopOptions, WorkOptions } from './runs/distributed-executor.js';
 import { LocalExecutor } from './runs/local-executor.js';
@@ -77,6 +78,11 @@ export interface InitOptions {
 
 export interface OpenOptions {
   env?: NodeJS.ProcessEnv;
+  /**
+   * Performs the lake's runs instead of an executor of its own: a Lake opened inside a
+   * function's worker thread hands them to its host (see functions/host-executor.ts).
+   */
+  executor?: RunExecutor;
 }
 
 export interface TableDescription {
@@ -127,6 +133,7 @@ export class Lake {
   #ml: MlService | undefined;
   #tokens: TokenService | undefined;
   #events: EventService | undefined;
+  #functions: FunctionService | undefined;
 
   private constructor(
     /** The lake directory: config, metadata (SQLite), staging and caches. */
@@ -215,11 +222,21 @@ export class Lake {
    */
   static async open(dir: string = process.cwd(), options: OpenOptions = {}): Promise<Lake> {
     const root = resolve(dir);
-    return Lake.#connect(root, await loadConfig(root, options.env ?? process.env));
+    return Lake.#connect(
+      root,
+      await loadConfig(root, options.env ?? process.env),
+      undefined,
+      options.executor,
+    );
   }
 
   /** Opens the metadata database (creating it only for `init`, which passes `creating`) and wires the lake. */
-  static async #connect(root: string, config: LakeConfig, creating?: CreatedPaths): Promise<Lake> {
+  static async #connect(
+    root: string,
+    config: LakeConfig,
+    creating?: CreatedPaths,
+    hostExecutor?: RunExecutor,
+  ): Promise<Lake> {
     const sqliteFile =
       config.metadata.type === 'sqlite' ? resolveIn(root, config.metadata.path) : undefined;
     if (sqliteFile && creating) {
@@ -265,7 +282,9 @@ export class Lake {
           ),
       });
       const catalog = new Catalog(meta.db, events);
-      const { runs, executor, distributed } = await openExecutor(config, meta, events);
+      const { runs, executor, distributed } = hostExecutor
+        ? { runs: new RunStore(meta.db, events), executor: hostExecutor, distributed: undefined }
+        : await openExecutor(config, meta, events);
       const readCache = new ReadCache(store, { cacheDir: join(root, WORK_DIR, 'cache') });
       const lake = new Lake(
         root,
@@ -322,6 +341,35 @@ export class Lake {
   /** Machine learning: training runs (kind `train`) over tables and queries. */
   get ml(): MlService {
     return (this.#ml ??= new MlService(this.services));
+  }
+
+  /**
+   * Functions (Lambda): handlers deployed as versioned bundles, invoked as runs of kind
+   * `function` in worker threads with a timeout, a memory limit and a concurrency limit.
+   *
+   * @example await lake.functions.deploy('./on-upload.ts', { name: 'on-upload' }); await lake.functions.invoke('on-upload', { key: 'raw/x.csv' });
+   */
+  get functions(): FunctionService {
+    return (this.#functions ??= new FunctionService(this.services, {
+      // Runs a handler submits come here: every kind must have its handler first.
+      hostExecutor: () => {
+        this.#useEveryFeature();
+        return this.executor;
+      },
+    }));
+  }
+
+  /** Every feature registers its run kinds when first used: use them all. */
+  #useEveryFeature(): void {
+    void [
+      this.migrations,
+      this.sync,
+      this.crawlers,
+      this.quality,
+      this.jobs,
+      this.ml,
+      this.functions,
+    ];
   }
 
   /** Bearer tokens for the HTTP API of `lakebox serve` (only their hashes are stored). */
@@ -537,8 +585,7 @@ export class Lake {
         `This lake runs its runs embedded (executor.mode "${this.config.executor.mode}"); workers need "executor": { "mode": "workers" } in ${CONFIG_FILE} and PostgreSQL metadata.`,
       );
     }
-    // Every feature registers its kinds when first used: use them all before serving.
-    void [this.migrations, this.sync, this.crawlers, this.quality, this.jobs, this.ml];
+    this.#useEveryFeature();
     await this.distributed.work(options);
     const distributed = this.distributed;
     return {
@@ -603,6 +650,7 @@ export class Lake {
   /** Lets runs of this process end, then closes the engine, storage and metadata connections. */
   async close(): Promise<void> {
     await this.executor.close();
+    await this.#functions?.close();
     if (this.#engine) (await this.#engine).close();
     if (this.#sandbox) (await this.#sandbox).close();
     await this.store.close();

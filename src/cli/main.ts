@@ -5,6 +5,8 @@ import { ClosedPipe } from './closed-pipe.js';
 import { crawlCommand, crawlerCommand } from './commands/crawler-command.js';
 import { databasesCommand } from './commands/databases-command.js';
 import { eventsCommand } from './commands/events-command.js';
+import { dlqCommand } from './commands/dlq-command.js';
+import { functionCommand } from './commands/function-command.js';
 import { syncCommand } from './commands/sync-command.js';
 import { initCommand } from './commands/init-command.js';
 import { jobCommand } from './commands/job-command.js';
@@ -52,6 +54,8 @@ export function buildProgram(): Command {
     crawlCommand(),
     qualityCommand(),
     jobCommand(),
+    functionCommand(),
+    dlqCommand(),
     mlCommand(),
     syncCommand(),
     workerCommand(),

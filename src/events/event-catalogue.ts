@@ -75,7 +75,7 @@ export interface EventPayloads extends ResourceEvents {
 
 /** The kinds of named resource whose records raise `<prefix>.created|updated|deleted`. */
 export type ResourceEventPrefix =
-  'job' | 'ruleset' | 'sync_task' | 'crawler' | 'source' | 'migration_task';
+  'job' | 'ruleset' | 'sync_task' | 'crawler' | 'source' | 'migration_task' | 'function';
 type ResourceChange = 'created' | 'updated' | 'deleted';
 type ResourceEvents = {
   [T in `${ResourceEventPrefix}.${ResourceChange}`]: { name: string };
@@ -126,6 +126,7 @@ export const EVENT_TYPES: Record<EventType, string> = {
     crawler: 'crawler',
     source: 'migration source',
     migration_task: 'migration task',
+    function: 'function',
   }),
   'run.queued': 'a run was queued',
   'run.running': 'a run started',

@@ -15,6 +15,12 @@ import type { RunKeyRow, ScheduleTickRow, SchedulerStateRow, WorkerRow } from '.
 import type { SyncFileRow, SyncReportRow, SyncTaskRow } from './schema-sync.js';
 import type { ApiTokenRow } from './schema-tokens.js';
 import type {
+  FunctionDeadLetterRow,
+  FunctionResultRow,
+  FunctionRow,
+  FunctionVersionRow,
+} from './schema-functions.js';
+import type {
   ModelAliasAuditRow,
   ModelAliasRow,
   ModelRow,
@@ -71,6 +77,10 @@ export interface MetaSchema {
   lb_model_alias: ModelAliasRow;
   lb_model_alias_audit: ModelAliasAuditRow;
   lb_api_token: ApiTokenRow;
+  lb_function: FunctionRow;
+  lb_function_version: FunctionVersionRow;
+  lb_function_result: FunctionResultRow;
+  lb_function_dead_letter: FunctionDeadLetterRow;
 }
 
 type Json = string;

@@ -76,6 +76,11 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   TRANSFORM_FAILED: 500,
   // The lake worked; the user's code did not: as a gateway whose upstream failed.
   USER_CODE_FAILED: 502,
+  FUNCTION_NOT_FOUND: 404,
+  FUNCTION_EXISTS: 409,
+  FUNCTION_BUILD_FAILED: 422,
+  FUNCTION_INVALID: 422,
+  DEAD_LETTER_NOT_FOUND: 404,
   USER_CODE_TIMEOUT: 504,
   USER_CODE_OUT_OF_MEMORY: 502,
   TOKEN_NOT_FOUND: 404,

@@ -20,14 +20,33 @@ export async function storeUserModule(
   name: string,
   modulePath: string,
 ): Promise<string> {
-  const code = await bundleModule(kind, modulePath);
-  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-  const key = `artifacts/${kind.folder}/${name}/${kind.entry}-${hash}.mjs`;
+  return storeBundle(store, kind, name, await bundleModule(kind, modulePath));
+}
+
+/** Stores bundled code under its content hash (the store makes it visible only when whole). */
+export async function storeBundle(
+  store: ObjectStore,
+  kind: UserModuleKind,
+  name: string,
+  code: string,
+): Promise<string> {
+  const key = bundleKey(kind, name, code);
   await store.put(key, code, { contentType: 'text/javascript' });
   return key;
 }
 
-async function bundleModule(kind: UserModuleKind, modulePath: string): Promise<string> {
+/** Where bundled code is stored: named by its content hash, so one code is stored once. */
+export function bundleKey(kind: UserModuleKind, name: string, code: string): string {
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  return `artifacts/${kind.folder}/${name}/${kind.entry}-${hash}.mjs`;
+}
+
+/**
+ * Bundles a module and its imports into one ESM text with esbuild.
+ *
+ * @throws LakeError FILE_NOT_FOUND; the kind's `buildFailed` code with esbuild's first error and its place.
+ */
+export async function bundleModule(kind: UserModuleKind, modulePath: string): Promise<string> {
   const path = resolve(modulePath);
   if (!(await stat(path).catch(() => undefined))?.isFile())
     throw new LakeError('FILE_NOT_FOUND', `Module ${path} does not exist or is not a file.`);

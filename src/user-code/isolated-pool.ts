@@ -22,6 +22,12 @@ export interface IsolatedPoolOptions {
    * feature's context: an SDK handle opened once per worker, a logger, the deadline).
    */
   readonly context?: { readonly module: string; readonly data: unknown };
+  /**
+   * Answers the context's `request(method, payload)` in the host, so that work a call starts
+   * (a run submitted through the SDK) belongs to the host and outlives the worker. A rejection
+   * reaches the worker as `{ code, message, details }`.
+   */
+  onRequest?(method: string, payload: unknown): Promise<unknown>;
 }
 
 export interface IsolatedCall {
@@ -30,6 +36,8 @@ export interface IsolatedCall {
   readonly timeoutMs: number;
   /** Handed to the context module's `forCall` with `deadline` (epoch ms) added. */
   readonly callData?: Record<string, unknown>;
+  /** Load the module and check its entry, without calling it (see `check`). */
+  readonly check?: boolean;
   /** Lines the call logs, through the context's logger or to stdout and stderr. */
   onLog?(level: LogLevel, message: string): void;
 }
@@ -38,6 +46,8 @@ type LogLevel = 'info' | 'warn' | 'error';
 
 type WorkerMessage =
   | { type: 'result'; json?: string }
+  | { type: 'loaded' }
+  | { type: 'request'; id: number; method: string; payload: unknown }
   | { type: 'threw'; message: string; stack?: string }
   | { type: 'invalid' }
   | { type: 'log'; level: LogLevel; message: string };
@@ -67,17 +77,37 @@ const describe = (error) => error instanceof Error
   ? { message: error.message || error.name, stack: error.stack }
   : { message: String(error) };
 const log = (level, message) => post({ type: 'log', level, message: String(message) });
+const requests = new Map();
+let requestId = 0;
+const request = (method, payload) => new Promise((resolve, reject) => {
+  requests.set(++requestId, { resolve, reject });
+  post({ type: 'request', id: requestId, method, payload });
+});
 let loading;
 const load = async () => {
   if (d.typescript) (await import('tsx/esm/api')).register();
   const module = await import(pathToFileURL(d.modulePath).href);
   const entry = module[d.entry] ?? module.default;
   const context = d.context
-    ? await (await import(d.context.module)).createContext(d.context.data, { log })
+    ? await (await import(d.context.module)).createContext(d.context.data, { log, request })
     : { forCall: () => ({}) };
   return { entry, context };
 };
 parentPort.on('message', async (message) => {
+  if (message.type === 'response') {
+    const waiting = requests.get(message.id);
+    requests.delete(message.id);
+    return 'error' in message ? waiting?.reject(message.error) : waiting?.resolve(message.value);
+  }
+  if (message.type === 'check') {
+    // Only the module: its export is checked without building a context or calling it.
+    try {
+      const module = await import(pathToFileURL(d.modulePath).href);
+      return post(typeof (module[d.entry] ?? module.default) === 'function' ? { type: 'loaded' } : { type: 'invalid' });
+    } catch (error) {
+      return post({ type: 'threw', ...describe(error) });
+    }
+  }
   if (message.type === 'close') {
     const loaded = await loading?.catch(() => undefined);
     await Promise.resolve(loaded?.context.close?.()).catch(() => undefined);
@@ -131,6 +161,16 @@ export class IsolatedPool {
     });
   }
 
+  /**
+   * Loads the module in a worker of its own, without calling it, and resolves when its entry
+   * is a function: how a module is vetted before it is stored, never imported by the host.
+   *
+   * @throws LakeError the kind's `invalid` code; USER_CODE_FAILED when loading it throws.
+   */
+  check(timeoutMs: number): Promise<void> {
+    return this.call({ args: [], timeoutMs, check: true }).then(() => undefined);
+  }
+
   /** Ends every worker (closing their contexts); calls still waiting fail. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -160,7 +200,7 @@ export class IsolatedPool {
         timeoutMs,
       );
       free.worker.postMessage({
-        type: 'call',
+        type: pending.call.check ? 'check' : 'call',
         args,
         callData: { ...callData, deadline: Date.now() + timeoutMs },
       });
@@ -221,6 +261,7 @@ export class IsolatedPool {
   #onMessage(entry: PoolWorker, message: WorkerMessage): void {
     const { kind } = this.#options;
     if (message.type === 'log') return entry.current?.call.onLog?.(message.level, message.message);
+    if (message.type === 'request') return this.#answer(entry, message);
     const pending = this.#release(entry);
     if (message.type === 'invalid')
       pending?.reject(
@@ -235,11 +276,42 @@ export class IsolatedPool {
           details: { reason: 'threw', ...(message.stack ? { stack: message.stack } : {}) },
         }),
       );
+    else if (message.type === 'loaded') pending?.resolve(undefined);
     else pending?.resolve(message.json === undefined ? undefined : JSON.parse(message.json));
     // A call that returned or threw leaves its worker sound: it stays warm for the next.
     entry.idle = setTimeout(() => void this.#retire(entry), this.#options.idleMs ?? 60_000);
     entry.idle.unref();
     this.#dispatch();
+  }
+
+  #answer(entry: PoolWorker, message: { id: number; method: string; payload: unknown }): void {
+    const { onRequest } = this.#options;
+    const reply = (answer: { value: unknown } | { error: unknown }) => {
+      // A worker ended meanwhile (its call timed out) gets no answer; the work it asked for goes on.
+      if (this.#workers.has(entry))
+        entry.worker.postMessage({ type: 'response', id: message.id, ...answer });
+    };
+    (onRequest
+      ? onRequest(message.method, message.payload)
+      : Promise.reject(new LakeError('INVALID_ARGUMENT', `The host answers no ${message.method}.`))
+    ).then(
+      (value) => reply({ value }),
+      (error: unknown) =>
+        reply({
+          error:
+            error instanceof LakeError
+              ? {
+                  code: error.code,
+                  message: error.message,
+                  details: error.details,
+                  transient: error.transient,
+                }
+              : {
+                  code: 'INTERNAL',
+                  message: error instanceof Error ? error.message : String(error),
+                },
+        }),
+    );
   }
 
   /** Fails the worker's call and ends the worker (stopped, out of memory, exited, crashed). */

@@ -9,6 +9,7 @@ import {
   type IsolatedPoolOptions,
 } from '../../src/user-code/isolated-pool.js';
 import type { UserModuleKind } from '../../src/user-code/user-module-kind.js';
+import { LakeError } from '../../src/errors/lake-error.js';
 
 const KIND: UserModuleKind = {
   entry: 'handler',
@@ -173,5 +174,62 @@ describe('user code called in an isolated worker', () => {
     const source = `export const handler = () => [process.env.LAKEBOX_TEST_HOST_SECRET ?? null, process.env.GIVEN ?? null];`;
     expect(await call('env', source, { env: { GIVEN: 'mine' } })).toEqual([null, 'mine']);
     delete process.env['LAKEBOX_TEST_HOST_SECRET'];
+  });
+
+  it('checks a module export without calling it or building a context', async () => {
+    const marker = join(dir, 'called');
+    const checked = await pool(
+      'checked',
+      `import { writeFileSync } from 'node:fs';
+       export function handler() { writeFileSync(${JSON.stringify(marker)}, 'called'); }`,
+      { context: { module: 'file:///nowhere/context.mjs', data: {} } },
+    );
+    await checked.check(20_000);
+    await expect(readFile(marker, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(
+      (await pool('unchecked', `export const x = 1;`)).check(20_000),
+    ).rejects.toMatchObject({
+      code: 'TRANSFORM_INVALID',
+    });
+    await expect(
+      (await pool('loadfails', `throw new Error('broken at load');`)).check(20_000),
+    ).rejects.toMatchObject({
+      code: 'USER_CODE_FAILED',
+      message: expect.stringContaining('broken at load'),
+    });
+  });
+
+  it("answers the context's requests in the host, errors as code and message", async () => {
+    const context = await module(
+      'asking',
+      `export async function createContext(_data, { request }) {
+         return { forCall: () => ({ ask: (method, payload) => request(method, payload) }) };
+       }`,
+    );
+    const asked: unknown[] = [];
+    const asking = await pool(
+      'asks',
+      `export async function handler(event, context) {
+         const answer = await context.ask('double', event.n);
+         const refused = await context.ask('refuse', null).catch((error) => error);
+         return { answer, refused };
+       }`,
+      {
+        context: { module: pathToFileURL(context).href, data: {} },
+        onRequest: async (method, payload) => {
+          asked.push([method, payload]);
+          if (method === 'refuse') throw new LakeError('RUN_NOT_FOUND', 'no such run');
+          return (payload as number) * 2;
+        },
+      },
+    );
+    expect(await asking.call({ args: [{ n: 21 }], timeoutMs: 20_000 })).toEqual({
+      answer: 42,
+      refused: { code: 'RUN_NOT_FOUND', message: 'no such run', details: {}, transient: false },
+    });
+    expect(asked).toEqual([
+      ['double', 21],
+      ['refuse', null],
+    ]);
   });
 });

@@ -13,6 +13,7 @@ import { modelsMigration } from './014-models.js';
 import { apiTokensMigration } from './016-api-tokens.js';
 import { eventDeliveryMigration } from './017-event-delivery.js';
 import { lakeIdentityMigration } from './018-lake-identity.js';
+import { functionsMigration } from './020-functions.js';
 
 /** Migrations live in code (not files found at run time) so a bundled Lakebox carries them. */
 export function migrationProvider(dialect: MetaDialect): MigrationProvider {
@@ -32,6 +33,7 @@ export function migrationProvider(dialect: MetaDialect): MigrationProvider {
         '016-api-tokens': apiTokensMigration(),
         '017-event-delivery': eventDeliveryMigration(dialect),
         '018-lake-identity': lakeIdentityMigration(),
+        '020-functions': functionsMigration(dialect),
       };
     },
   };
