@@ -53,6 +53,8 @@ import { JobService } from './jobs/job-service.js';
 import { MlService } from './ml/ml-service.js';
 import { TokenService } from './tokens/token-service.js';
 import { FunctionService } from './functions/function-service.js';
+import { TriggerService } from './triggers/trigger-service.js';
+import { triggerTargets } from './trigger-targets.js';
 import { qualityGateOver } from './quality-gate-adapter.js';
 import type { DistributedExecutor, StopOptions, WorkOptions } from './runs/distributed-executor.js';
 import { LocalExecutor } from './runs/local-executor.js';
@@ -134,6 +136,7 @@ export class Lake {
   #tokens: TokenService | undefined;
   #events: EventService | undefined;
   #functions: FunctionService | undefined;
+  #triggers: TriggerService | undefined;
 
   private constructor(
     /** The lake directory: config, metadata (SQLite), staging and caches. */
@@ -357,6 +360,16 @@ export class Lake {
         return this.executor;
       },
     }));
+  }
+
+  /**
+   * Triggers (EventBridge): events matching a pattern start a function, job, crawler, sync
+   * or migration; `lakebox serve` (or `lakebox dispatch`) delivers them.
+   *
+   * @example await lake.triggers.create({ name: 'on-sales', pattern: { type: 'object.created', zone: 'raw', prefix: 'sales/' }, target: 'function:start-transform' });
+   */
+  get triggers(): TriggerService {
+    return (this.#triggers ??= new TriggerService(this.services, triggerTargets(this)));
   }
 
   /** Every feature registers its run kinds when first used: use them all. */

@@ -7,6 +7,8 @@ import { databasesCommand } from './commands/databases-command.js';
 import { eventsCommand } from './commands/events-command.js';
 import { dlqCommand } from './commands/dlq-command.js';
 import { functionCommand } from './commands/function-command.js';
+import { triggerCommand } from './commands/trigger-command.js';
+import { dispatchCommand } from './commands/dispatch-command.js';
 import { syncCommand } from './commands/sync-command.js';
 import { initCommand } from './commands/init-command.js';
 import { jobCommand } from './commands/job-command.js';
@@ -55,11 +57,13 @@ export function buildProgram(): Command {
     qualityCommand(),
     jobCommand(),
     functionCommand(),
+    triggerCommand(),
     dlqCommand(),
     mlCommand(),
     syncCommand(),
     workerCommand(),
     serveCommand(),
+    dispatchCommand(),
     schedulesCommand(),
     tokenCommand(),
   ]) {

@@ -106,6 +106,16 @@ export const lakeConfigSchema = z
       })
       .strict()
       .default({ retentionDays: 30 }),
+    triggers: z
+      .object({
+        /**
+         * Deliveries in a row a chain of triggers may make (a trigger's target raising an
+         * event that another, or the same, trigger delivers): the next one is stopped.
+         */
+        maxChainDepth: z.number().int().min(1).max(100).default(5),
+      })
+      .strict()
+      .default({ maxChainDepth: 5 }),
   })
   .strict();
 

@@ -1,9 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { CommitNotifications } from '../meta/dialects/meta-dialect.js';
 import type { MetaSchema } from '../meta/schema.js';
+import { currentCause } from '../runs/run-cause.js';
 import type { NewEvent } from './event-catalogue.js';
 
-/** Rows per INSERT: 4 parameters each stays far below SQLite's and PostgreSQL's limits. */
+/** Rows per INSERT: 6 parameters each stays far below SQLite's and PostgreSQL's limits. */
 const ROWS_PER_INSERT = 500;
 
 /** The channel a commit that appended events notifies (EventWakeup listens on it). */
@@ -28,12 +29,17 @@ export async function insertEvents(
     const rows = await trx
       .insertInto('lb_event')
       .values(
-        events.slice(start, start + ROWS_PER_INSERT).map((event) => ({
-          type: event.type,
-          subject: event.subject ?? null,
-          payload: JSON.stringify(event.payload),
-          created_at: now,
-        })),
+        events.slice(start, start + ROWS_PER_INSERT).map((event) => {
+          const { source, chainDepth } = attributed(event);
+          return {
+            type: event.type,
+            subject: event.subject ?? null,
+            payload: JSON.stringify(event.payload),
+            created_at: now,
+            source,
+            chain_depth: chainDepth,
+          };
+        }),
       )
       .returning('event_id')
       .execute();
@@ -49,4 +55,17 @@ export function inTransaction<T>(
   work: (trx: Transaction<MetaSchema>) => Promise<T>,
 ): Promise<T> {
   return db.isTransaction ? work(db as Transaction<MetaSchema>) : db.transaction().execute(work);
+}
+
+/**
+ * `event` with its source and chain depth fixed: as given, else the run executing now.
+ * Called where the append is asked for, since a batched append is written later, elsewhere.
+ */
+export function attributed(event: NewEvent): NewEvent & { source: string; chainDepth: number } {
+  const cause = currentCause();
+  return {
+    ...event,
+    source: event.source ?? cause?.source ?? 'lake',
+    chainDepth: event.chainDepth ?? cause?.chainDepth ?? 0,
+  };
 }

@@ -1,3 +1,4 @@
+import { attributed } from './append-events.js';
 import type { EventLog, NewEvent } from './event-log.js';
 
 interface Pending {
@@ -20,7 +21,8 @@ export class EventBatcher {
 
   append(event: NewEvent): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ event, resolve, reject });
+      // Attributed now: the flush runs in whichever append started it, not in this one's run.
+      this.#queue.push({ event: attributed(event), resolve, reject });
       if (!this.#busy) {
         this.#busy = true;
         void this.#flush();

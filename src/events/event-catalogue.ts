@@ -65,6 +65,12 @@ export interface EventPayloads extends ResourceEvents {
     to: number;
     by: string;
   };
+  /** A trigger started its target for an event. */
+  'trigger.delivered': DeliveryPayload & { runId: string };
+  /** A trigger could not start its target for an event (the target is gone, say). */
+  'trigger.failed': DeliveryPayload & { error: string };
+  /** A delivery was not made: the chain of triggers that led to the event is too long. */
+  'trigger.stopped': DeliveryPayload & { maxChainDepth: number };
   'run.queued': RunPayload;
   'run.running': RunPayload;
   'run.succeeded': RunPayload;
@@ -75,11 +81,26 @@ export interface EventPayloads extends ResourceEvents {
 
 /** The kinds of named resource whose records raise `<prefix>.created|updated|deleted`. */
 export type ResourceEventPrefix =
-  'job' | 'ruleset' | 'sync_task' | 'crawler' | 'source' | 'migration_task' | 'function';
+  | 'job'
+  | 'ruleset'
+  | 'sync_task'
+  | 'crawler'
+  | 'source'
+  | 'migration_task'
+  | 'function'
+  | 'trigger';
 type ResourceChange = 'created' | 'updated' | 'deleted';
 type ResourceEvents = {
   [T in `${ResourceEventPrefix}.${ResourceChange}`]: { name: string };
 };
+
+interface DeliveryPayload {
+  trigger: string;
+  eventId: number;
+  eventType: string;
+  target: string;
+  chainDepth: number;
+}
 
 interface QualityPayload {
   resultId: number;
@@ -94,9 +115,19 @@ interface QualityPayload {
 
 export type EventType = keyof EventPayloads;
 
-/** An event about to be appended: its type decides the shape of its payload. */
+/**
+ * An event about to be appended: its type decides the shape of its payload. `source` and
+ * `chainDepth` default to the run executing the append (see runs/run-cause.ts), or `lake`
+ * and 0 outside every run.
+ */
 export type NewEvent = {
-  [T in EventType]: { type: T; subject?: string; payload: EventPayloads[T] };
+  [T in EventType]: {
+    type: T;
+    subject?: string;
+    payload: EventPayloads[T];
+    source?: string;
+    chainDepth?: number;
+  };
 }[EventType];
 
 /**
@@ -127,7 +158,11 @@ export const EVENT_TYPES: Record<EventType, string> = {
     source: 'migration source',
     migration_task: 'migration task',
     function: 'function',
+    trigger: 'trigger',
   }),
+  'trigger.delivered': 'a trigger started its target for an event',
+  'trigger.failed': 'a trigger could not start its target for an event',
+  'trigger.stopped': 'a delivery was stopped: the chain of triggers behind the event is too long',
   'run.queued': 'a run was queued',
   'run.running': 'a run started',
   'run.succeeded': 'a run succeeded',

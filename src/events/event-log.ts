@@ -21,6 +21,10 @@ export interface LakeEvent {
   subject: string | null;
   payload: Record<string, unknown>;
   createdAt: Date;
+  /** What appended it: `run:<id>` (inside a run), `lake` (the API), `scan` (found in storage). */
+  source: string;
+  /** Trigger deliveries that led to it: 0 unless a triggered run caused it. */
+  chainDepth: number;
   /** Where the event sits in delivery order (resume after it). */
   position: EventPosition;
 }
@@ -65,6 +69,7 @@ type Executor = Kysely<MetaSchema> | Transaction<MetaSchema>;
 export class EventLog {
   readonly #safePoint: boolean;
   readonly #notifications: CommitNotifications | undefined;
+  readonly #appended = new Set<() => void>();
 
   /** With `concurrentWriters` (PostgreSQL) reads stop at the oldest transaction in flight. */
   constructor(
@@ -87,8 +92,18 @@ export class EventLog {
    *
    * @example await db.transaction().execute((trx) => events.appendMany(created.map(toEvent), trx));
    */
-  appendMany(events: readonly NewEvent[], trx: Executor = this.db): Promise<number[]> {
-    return inTransaction(trx, (t) => insertEvents(t, events, this.#notifications));
+  async appendMany(events: readonly NewEvent[], trx: Executor = this.db): Promise<number[]> {
+    const ids = await inTransaction(trx, (t) => insertEvents(t, events, this.#notifications));
+    // Committed here unless the caller's transaction holds them: followers in this process
+    // may read at once (others hear of it by NOTIFY, or their next poll).
+    if (!trx.isTransaction) for (const listener of this.#appended) listener();
+    return ids;
+  }
+
+  /** Calls `listener` after each commit of events appended in this process outside a caller's transaction. */
+  onAppended(listener: () => void): () => void {
+    this.#appended.add(listener);
+    return () => this.#appended.delete(listener);
   }
 
   /** Reads events in id order, filtered by type glob, subject and id: for people browsing. */
@@ -171,6 +186,8 @@ function toEvent(row: Selectable<EventRow>): LakeEvent {
     subject: row.subject,
     payload: JSON.parse(row.payload) as Record<string, unknown>,
     createdAt: new Date(row.created_at),
+    source: row.source ?? 'lake',
+    chainDepth: Number(row.chain_depth),
     position: { tx: row.tx_id, id: row.event_id },
   };
 }

@@ -13,10 +13,16 @@ export class EventWakeup {
   #pulse = new AbortController();
   #broken = false;
 
+  #unsubscribe: (() => void) | undefined;
+
+  /** `local`: appends in this process, heard at once (a pulse only; reads decide). */
   constructor(
     private readonly notifications: CommitNotifications | undefined,
     private readonly onError: (error: unknown) => void = () => undefined,
-  ) {}
+    local?: { onAppended(listener: () => void): () => void },
+  ) {
+    this.#unsubscribe = local?.onAppended(() => this.#pulse.abort());
+  }
 
   /** Listens (again, after a broken connection); a failure to listen is reported, not thrown. */
   async listen(): Promise<void> {
@@ -51,6 +57,7 @@ export class EventWakeup {
   }
 
   async close(): Promise<void> {
+    this.#unsubscribe?.();
     await this.#listener?.close().catch(() => undefined);
     this.#listener = undefined;
   }

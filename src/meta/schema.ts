@@ -81,6 +81,8 @@ export interface MetaSchema {
   lb_function_version: FunctionVersionRow;
   lb_function_result: FunctionResultRow;
   lb_function_dead_letter: FunctionDeadLetterRow;
+  lb_trigger: TriggerRow;
+  lb_trigger_delivery: TriggerDeliveryRow;
 }
 
 type Json = string;
@@ -204,6 +206,8 @@ export interface RunRow {
   timeout_ms: number | null;
   /** Unique when set: a start repeated after a crash finds this run (migration 017). */
   idempotency_key: string | null;
+  /** Trigger deliveries that led to the run (migration 021). */
+  chain_depth: number;
 }
 
 export interface RunLogRow {
@@ -222,6 +226,10 @@ export interface EventRow {
   created_at: number;
   /** The writing transaction's id on PostgreSQL (0 on SQLite): events are read in (tx_id, event_id) order. */
   tx_id: Generated<number>;
+  /** What appended it: `run:<id>`, `lake`, `scan` (migration 021; null before it). */
+  source: string | null;
+  /** Trigger deliveries that led to it (see runs/run-cause.ts). */
+  chain_depth: Generated<number>;
 }
 
 /** A named consumer's durable cursor: the position of the last event it has handled. */
@@ -238,5 +246,32 @@ export interface LakeRow {
   slot: string;
   lake_id: string;
   storage: string;
+  created_at: number;
+}
+
+/** A trigger: an event pattern and a target (migration 021). */
+export interface TriggerRow {
+  name: string;
+  description: string | null;
+  /** The TriggerPattern as JSON. */
+  pattern: Json;
+  /** `<kind>:<name>`, such as `function:start-transform`. */
+  target: string;
+  /** The input template as JSON, or null to pass the event itself. */
+  input: Json | null;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** What a trigger did with one event: one row per (trigger, event), ever. */
+export interface TriggerDeliveryRow {
+  trigger_name: string;
+  event_id: number;
+  /** `started`, `failed` (the target could not be started) or `stopped` (chain too deep). */
+  status: string;
+  run_id: string | null;
+  chain_depth: number;
+  error: string | null;
   created_at: number;
 }

@@ -1,6 +1,7 @@
 import { LakeError } from '../errors/lake-error.js';
 import type { RunRow } from '../meta/schema.js';
 import type { RunConcurrency } from './run.js';
+import { currentCause } from './run-cause.js';
 import { newRunId } from './run-id.js';
 
 export interface NewRun {
@@ -33,6 +34,11 @@ export interface NewRun {
    * an event): a second `create` with the same key returns the run the first one made.
    */
   idempotencyKey?: string;
+  /**
+   * Trigger deliveries that led to this run: given by the dispatcher, else the depth of the
+   * run that submits it (see run-cause.ts), else 0.
+   */
+  chainDepth?: number;
 }
 
 const KIND_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,99}$/;
@@ -94,6 +100,7 @@ export function newRunRow(spec: NewRun): RunRow {
     not_before: spec.notBefore ?? null,
     timeout_ms: spec.timeoutMs ?? null,
     idempotency_key: spec.idempotencyKey ?? null,
+    chain_depth: spec.chainDepth ?? currentCause()?.chainDepth ?? 0,
   };
 }
 

@@ -3,6 +3,7 @@ import { isConnectionLost } from '../meta/connection-lost.js';
 import { METADATA_BACKOFF, untilReachable } from './backoff.js';
 import { repeatEvery } from './repeat-every.js';
 import type { Run, TerminalRunStatus } from './run.js';
+import { withCause } from './run-cause.js';
 import { runInBoundary, type HandlerResult } from './run-boundary.js';
 import { createRunContext } from './run-context.js';
 import type { RunHandler } from './run-executor.js';
@@ -66,7 +67,13 @@ export class RunAttempt {
    * Runs `handler` for `run` (already claimed) and records the end. With `noRetry` (an
    * executor shutting down with abort) a transient failure is not retried.
    */
-  async perform(handler: RunHandler, run: Run, noRetry: () => boolean): Promise<AttemptResult> {
+  perform(handler: RunHandler, run: Run, noRetry: () => boolean): Promise<AttemptResult> {
+    return withCause({ source: `run:${run.id}`, chainDepth: run.chainDepth }, () =>
+      this.#perform(handler, run, noRetry),
+    );
+  }
+
+  async #perform(handler: RunHandler, run: Run, noRetry: () => boolean): Promise<AttemptResult> {
     const recorder = new RunRecorder(this.store, run.id, (error) => this.settings.report(error));
     const heartbeat = repeatEvery(
       this.settings.heartbeatMs,

@@ -50,6 +50,8 @@ export interface SubmitOptions {
    * scheduler keys each tick (`schedule:<resource>@<tick>`), a trigger each (trigger, event).
    */
   idempotencyKey?: string;
+  /** Trigger deliveries that led to this run; the submitting run's depth unless told. */
+  chainDepth?: number;
 }
 
 export interface WaitOptions {

@@ -44,6 +44,7 @@ export function toRun(row: RunRow): Run {
     startedAt: toDate(row.started_at),
     endedAt: toDate(row.ended_at),
     heartbeatAt: toDate(row.heartbeat_at),
+    chainDepth: row.chain_depth,
   };
 }
 

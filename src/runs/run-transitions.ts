@@ -82,6 +82,7 @@ export class RunTransitions {
             ? undefined
             : { key: failed.concurrency_key, limit: failed.concurrency_limit ?? 1 },
         timeoutMs: failed.timeout_ms ?? undefined,
+        chainDepth: failed.chain_depth,
         notBefore: delayMs > 0 ? Date.now() + delayMs : undefined,
       }),
     );
@@ -93,6 +94,8 @@ export class RunTransitions {
       {
         type: `run.${run.status}`,
         subject: run.id,
+        source: `run:${run.id}`,
+        chainDepth: run.chainDepth,
         payload: {
           runId: run.id,
           kind: run.kind,

@@ -91,4 +91,6 @@ export interface Run {
   /** For a run lost with its worker: its last heartbeat, so its duration is true. */
   endedAt: Date | null;
   heartbeatAt: Date | null;
+  /** Trigger deliveries that led to this run (0 for a run nobody's trigger started). */
+  chainDepth: number;
 }

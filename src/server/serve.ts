@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { EventHandler } from '../events/event-tail.js';
 import { RetentionLoop } from '../events/retention-loop.js';
 import type { Lake, LakeWorker } from '../lake.js';
+import { deliveryText } from '../triggers/delivery-text.js';
 import type { Run } from '../runs/run.js';
 import type { SchedulerNote } from '../runs/scheduler.js';
 import { httpServer } from './http-server.js';
@@ -27,6 +28,10 @@ export interface ServeOptions {
    * is at least once); without one they see the events from start-up on.
    */
   eventConsumer?: string;
+  /** Run the trigger dispatcher (default true). */
+  dispatch?: boolean;
+  /** Longest idle wait of the trigger dispatcher between reads. */
+  dispatchPollMs?: number;
   /** Between prunes of the event log (its retention). One hour. */
   retentionEveryMs?: number;
   log: ServeLog;
@@ -74,6 +79,29 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
   });
   for (const handler of options.eventHandlers ?? []) events.on(handler);
   events.start();
+  const dispatcher =
+    options.dispatch === false
+      ? undefined
+      : lake.triggers.dispatcher({
+          pollMs: options.dispatchPollMs,
+          leaderRetryMs: options.leaderRetryMs,
+          onDelivery: (note) => log(`trigger.${note.status}`, { ...note }, deliveryText(note)),
+          onLeader: (leading) =>
+            log(
+              leading ? 'dispatch.leader' : 'dispatch.follower',
+              {},
+              leading
+                ? 'This process delivers events to triggers now.'
+                : 'Stopped delivering events (lost the lead).',
+            ),
+          onError: (error) =>
+            log(
+              'dispatch.error',
+              { message: String(error) },
+              `Trigger dispatch failed: ${String(error)}`,
+            ),
+        });
+  dispatcher?.start();
   const { retentionDays } = lake.config.events;
   const retention = new RetentionLoop({
     prune: () => lake.events.prune(retentionDays),
@@ -116,6 +144,10 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
       metadata,
       draining: stopping ? { ok: false, message: 'stopping' } : { ok: true },
       scheduler: { ok: true, message: scheduler.leading ? 'leader' : 'follower' },
+      dispatch: {
+        ok: true,
+        message: !dispatcher ? 'off' : dispatcher.leading ? 'leader' : 'follower',
+      },
     };
     return { ready: Object.values(checks).every((check) => check.ok), checks };
   };
@@ -154,6 +186,7 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
       await app.close();
       await retention.stop();
       await scheduler.stop();
+      await dispatcher?.stop();
       await events.stop();
       await worker?.stop({ deadlineMs: options.drainTimeoutMs, handBackNow: stop.handBackNow });
     },

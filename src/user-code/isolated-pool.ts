@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 import { LakeError } from '../errors/lake-error.js';
@@ -56,6 +57,8 @@ interface Pending {
   readonly call: IsolatedCall;
   resolve(value: unknown): void;
   reject(error: LakeError): void;
+  /** The async context of the `call`: its requests are answered in it. */
+  readonly scope: AsyncResource;
 }
 
 interface PoolWorker {
@@ -156,7 +159,8 @@ export class IsolatedPool {
     if (this.#closed)
       return Promise.reject(new LakeError('EXECUTOR_CLOSED', 'The pool is closed.'));
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ call, resolve, reject });
+      // Requests the call makes are answered in the caller's async context (its run).
+      this.#waiting.push({ call, resolve, reject, scope: new AsyncResource('IsolatedCall') });
       this.#dispatch();
     });
   }
@@ -291,8 +295,9 @@ export class IsolatedPool {
       if (this.#workers.has(entry))
         entry.worker.postMessage({ type: 'response', id: message.id, ...answer });
     };
+    const ask = () => onRequest!(message.method, message.payload);
     (onRequest
-      ? onRequest(message.method, message.payload)
+      ? (entry.current?.scope.runInAsyncScope(ask) ?? ask())
       : Promise.reject(new LakeError('INVALID_ARGUMENT', `The host answers no ${message.method}.`))
     ).then(
       (value) => reply({ value }),

@@ -1,0 +1,238 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LakeError } from '../errors/lake-error.js';
+import type { EventConsumer } from '../events/event-consumer.js';
+import type { LakeEvent } from '../events/event-log.js';
+import type { EventWakeup } from '../events/event-wakeup.js';
+import type { LeaderLock } from '../runs/leader-lock.js';
+import { withCause } from '../runs/run-cause.js';
+import type { DeliveryStatus, TriggerDeliveries } from './trigger-deliveries.js';
+import { deliveredEvent, renderTemplate } from './trigger-input.js';
+import type { Trigger } from './trigger-kind.js';
+import { patternMatcher } from './trigger-pattern.js';
+import { formatTarget, type TargetStart, type TriggerTargets } from './trigger-target.js';
+
+/** One delivery as the dispatcher reports it (serve logs it). */
+export interface DeliveryNote {
+  trigger: string;
+  eventId: number;
+  eventType: string;
+  target: string;
+  status: DeliveryStatus;
+  runId?: string;
+  error?: string;
+  /** Milliseconds from the event's commit to its target's start. */
+  latencyMs: number;
+}
+
+export interface DispatcherDeps {
+  triggers: () => Promise<Trigger[]>;
+  deliveries: TriggerDeliveries;
+  targets: TriggerTargets;
+  consumer: EventConsumer;
+  wakeup: EventWakeup;
+  lock: LeaderLock;
+}
+
+export interface DispatcherOptions {
+  maxChainDepth: number;
+  /** The longest wait between reads when idle. */
+  pollMs?: number;
+  /** Tries of a start refused for a passing reason (a job at its concurrency limit). */
+  startAttempts?: number;
+  onDelivery?: (note: DeliveryNote) => void;
+  onLeader?: (leading: boolean) => void;
+  onError?: (error: unknown) => void;
+}
+
+const BATCH = 500;
+const RETRY_BASE_MS = 200;
+
+/**
+ * Delivers events to triggers: reads the log through the durable consumer `triggers`, and
+ * for each event and each enabled trigger whose pattern matches starts the target, keyed by
+ * (trigger, event) so that no restart starts it twice, and records the delivery. The cursor
+ * moves past an event only once every delivery of it is recorded: at least once, with the
+ * key making it exactly once. On PostgreSQL one process of the lake dispatches at a time
+ * (a leader lock); the others stand by.
+ */
+export class TriggerDispatcher {
+  readonly #stop = new AbortController();
+  #loop: Promise<void> | undefined;
+  #leading = false;
+
+  constructor(
+    private readonly deps: DispatcherDeps,
+    private readonly options: DispatcherOptions,
+  ) {}
+
+  get leading(): boolean {
+    return this.#leading;
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await this.#loop;
+    await this.deps.wakeup.close();
+  }
+
+  /**
+   * Delivers everything pending now and resolves with the count of events read: `lakebox
+   * dispatch --once`, and tests. Not to be mixed with a started loop.
+   */
+  async drain(): Promise<number> {
+    let read = 0;
+    for (;;) {
+      const batch = await this.#deliverBatch();
+      read += batch;
+      if (batch < BATCH) return read;
+    }
+  }
+
+  async #run(): Promise<void> {
+    const stop = this.#stop.signal;
+    while (!stop.aborted) {
+      const leadership = await this.deps.lock.acquire(stop).catch(() => undefined);
+      if (!leadership) return;
+      this.#setLeading(true);
+      const signal = AbortSignal.any([stop, leadership.lost]);
+      let failures = 0;
+      while (!signal.aborted) {
+        try {
+          await this.deps.wakeup.listen();
+          const read = await this.#deliverBatch();
+          failures = 0;
+          if (read < BATCH) await this.deps.wakeup.wait(this.options.pollMs ?? 1000, signal);
+        } catch (error) {
+          this.options.onError?.(error);
+          // The metadata database is away: the cursor has not passed what failed; try again.
+          await sleep(Math.min(RETRY_BASE_MS * 2 ** failures++, 10_000), undefined, {
+            signal,
+          }).catch(() => undefined);
+        }
+      }
+      this.#setLeading(false);
+      await leadership.release().catch(() => undefined);
+    }
+  }
+
+  #setLeading(leading: boolean): void {
+    this.#leading = leading;
+    this.options.onLeader?.(leading);
+  }
+
+  /** Reads one batch and delivers it; the cursor moves past each event fully delivered. */
+  async #deliverBatch(): Promise<number> {
+    const batch = await this.deps.consumer.read(BATCH);
+    if (batch.length === 0) return 0;
+    const triggers = (await this.deps.triggers()).filter((t) => t.enabled);
+    const plans = await Promise.all(
+      triggers.map(async (trigger) => {
+        const matches = patternMatcher(trigger.pattern);
+        const created = trigger.createdAt.getTime();
+        // A trigger takes the events that come after it, never those from before it existed.
+        const events = batch.filter((e) => e.createdAt.getTime() >= created && matches(e));
+        const done = await this.deps.deliveries.done(
+          trigger.name,
+          events.map((e) => e.id),
+        );
+        return { trigger, pending: new Set(events.filter((e) => !done.has(e.id))) };
+      }),
+    );
+    let delivered: LakeEvent | undefined;
+    try {
+      for (const event of batch) {
+        for (const { trigger, pending } of plans) {
+          if (pending.has(event)) await this.#deliver(trigger, event);
+        }
+        delivered = event;
+      }
+    } finally {
+      if (delivered) await this.deps.consumer.commit(delivered.position);
+    }
+    return batch.length;
+  }
+
+  async #deliver(trigger: Trigger, event: LakeEvent): Promise<void> {
+    const chainDepth = event.chainDepth + 1;
+    const target = formatTarget(trigger.target);
+    const about = {
+      trigger: trigger.name,
+      eventId: event.id,
+      eventType: event.type,
+      target,
+      chainDepth,
+    };
+    const note = (status: DeliveryStatus, extra: { runId?: string; error?: string }) =>
+      this.options.onDelivery?.({
+        ...about,
+        status,
+        ...extra,
+        latencyMs: Date.now() - event.createdAt.getTime(),
+      });
+    const { maxChainDepth } = this.options;
+    if (chainDepth > maxChainDepth) {
+      const error = `stopped: ${chainDepth} deliveries in a row would exceed triggers.maxChainDepth (${maxChainDepth}); a trigger's target raises events that start it again`;
+      await this.deps.deliveries.record(
+        { ...about, status: 'stopped', runId: null, error },
+        { type: 'trigger.stopped', subject: trigger.name, payload: { ...about, maxChainDepth } },
+      );
+      return note('stopped', { error });
+    }
+    const delivered = deliveredEvent(event);
+    const started = await this.#start(trigger, chainDepth, {
+      event: delivered,
+      input: trigger.input === undefined ? undefined : renderTemplate(trigger.input, delivered),
+      idempotencyKey: `trigger:${trigger.name}:${event.id}`,
+    });
+    if ('error' in started) {
+      await this.deps.deliveries.record(
+        { ...about, status: 'failed', runId: null, error: started.error },
+        {
+          type: 'trigger.failed',
+          subject: trigger.name,
+          payload: { ...about, error: started.error },
+        },
+      );
+      return note('failed', { error: started.error });
+    }
+    await this.deps.deliveries.record(
+      { ...about, status: 'started', runId: started.runId, error: null },
+      {
+        type: 'trigger.delivered',
+        subject: trigger.name,
+        payload: { ...about, runId: started.runId },
+      },
+    );
+    note('started', { runId: started.runId });
+  }
+
+  /**
+   * Starts the target as caused by the trigger at `chainDepth`. A refusal by the lake (the
+   * target is gone) is the delivery's outcome; a passing one is tried again a few times;
+   * anything else (the database is away) is thrown, so that the cursor stays before it.
+   */
+  async #start(
+    trigger: Trigger,
+    chainDepth: number,
+    start: TargetStart,
+  ): Promise<{ runId: string } | { error: string }> {
+    const attempts = this.options.startAttempts ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const run = await withCause({ source: `trigger:${trigger.name}`, chainDepth }, () =>
+          this.deps.targets.start(trigger.target, start),
+        );
+        return { runId: run.id };
+      } catch (error) {
+        if (!(error instanceof LakeError) || error.code === 'METADATA_UNREACHABLE') throw error;
+        if (!error.transient || attempt >= attempts)
+          return { error: `${error.code}: ${error.message}` };
+        await sleep(RETRY_BASE_MS * 2 ** (attempt - 1));
+      }
+    }
+  }
+}
