@@ -6,6 +6,7 @@
  */
 import { format } from 'node:util';
 import type { Lake } from '../lake.js';
+import { enterCause } from '../runs/run-cause.js';
 import { HostExecutor, type HostRequest } from './host-executor.js';
 
 export interface FunctionContextData {
@@ -65,6 +66,12 @@ export async function createContext(
   return {
     forCall(call) {
       const deadline = Number(call['deadline']);
+      // What the handler writes through `lake` is the invocation's doing: its events carry
+      // the invocation's chain depth, so that a loop of triggers through it is stopped.
+      enterCause({
+        source: `run:${String(call['invocationId'])}`,
+        chainDepth: Number(call['chainDepth'] ?? 0),
+      });
       return {
         lake,
         logger,

@@ -45,7 +45,7 @@ export async function runInvocation(deps: FunctionRunDeps, ctx: RunContext): Pro
       pool.call({
         args: [parameters.event ?? null],
         timeoutMs: version.timeoutMs,
-        callData: { invocationId: ctx.run.id },
+        callData: { invocationId: ctx.run.id, chainDepth: ctx.run.chainDepth },
         onLog: (level, message) => void ctx.log(level, redactSecrets(message, secrets)),
       }),
       ctx.signal,

@@ -23,3 +23,12 @@ export function currentCause(): Cause | undefined {
 export function withCause<T>(cause: Cause, work: () => T): T {
   return current.run(cause, work);
 }
+
+/**
+ * Makes `cause` the cause of the rest of this call and what it awaits: for a function's
+ * worker thread, where each call from the host is one invocation and no wrapper can be
+ * put around the handler's call.
+ */
+export function enterCause(cause: Cause): void {
+  current.enterWith(cause);
+}
