@@ -1,6 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { EventLog, NewEvent } from '../events/event-log.js';
 import type { MetaSchema } from '../meta/schema.js';
+
+/** Rows per INSERT: 7 parameters each stays far below SQLite's and PostgreSQL's limits. */
+const ROWS_PER_INSERT = 200;
 
 export type DeliveryStatus = 'started' | 'failed' | 'stopped';
 
@@ -18,7 +21,8 @@ export interface Delivery {
 /**
  * The record of deliveries (`lb_trigger_delivery`): one row per (trigger, event), ever,
  * written with its `trigger.*` event in one transaction. The target's start is keyed by the
- * same pair, so a dispatcher that died between the two finds the run it made.
+ * same pair, so a dispatcher that died between the start and the record finds the run it
+ * made when it delivers the event again.
  */
 export class TriggerDeliveries {
   constructor(
@@ -38,23 +42,41 @@ export class TriggerDeliveries {
     return new Set(rows.map((row) => Number(row.event_id)));
   }
 
-  /** Records `delivery` and appends `event`, unless the pair is recorded already. */
-  async record(delivery: Omit<Delivery, 'createdAt'>, event: NewEvent): Promise<void> {
+  /**
+   * Records deliveries with their events, those of pairs not recorded yet, and runs `then`
+   * in the same transaction (the dispatcher moves its cursor there): one commit per batch.
+   */
+  async record(
+    deliveries: ReadonlyArray<{ delivery: Omit<Delivery, 'createdAt'>; event: NewEvent }>,
+    then: (trx: Transaction<MetaSchema>) => Promise<void>,
+  ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('lb_trigger_delivery')
-        .values({
-          trigger_name: delivery.trigger,
-          event_id: delivery.eventId,
-          status: delivery.status,
-          run_id: delivery.runId,
-          chain_depth: delivery.chainDepth,
-          error: delivery.error,
-          created_at: Date.now(),
-        })
-        .onConflict((conflict) => conflict.columns(['trigger_name', 'event_id']).doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) await this.events.append(event, trx);
+      const now = Date.now();
+      for (let start = 0; start < deliveries.length; start += ROWS_PER_INSERT) {
+        const chunk = deliveries.slice(start, start + ROWS_PER_INSERT);
+        const inserted = await trx
+          .insertInto('lb_trigger_delivery')
+          .values(
+            chunk.map(({ delivery }) => ({
+              trigger_name: delivery.trigger,
+              event_id: delivery.eventId,
+              status: delivery.status,
+              run_id: delivery.runId,
+              chain_depth: delivery.chainDepth,
+              error: delivery.error,
+              created_at: now,
+            })),
+          )
+          .onConflict((conflict) => conflict.columns(['trigger_name', 'event_id']).doNothing())
+          .returning(['trigger_name', 'event_id'])
+          .execute();
+        const fresh = new Set(inserted.map((row) => `${row.trigger_name}:${Number(row.event_id)}`));
+        const events = chunk
+          .filter(({ delivery }) => fresh.has(`${delivery.trigger}:${delivery.eventId}`))
+          .map(({ event }) => event);
+        await this.events.appendMany(events, trx);
+      }
+      await then(trx);
     });
   }
 

@@ -1,11 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { LakeError } from '../errors/lake-error.js';
 import type { EventConsumer } from '../events/event-consumer.js';
 import type { LakeEvent } from '../events/event-log.js';
 import type { EventWakeup } from '../events/event-wakeup.js';
 import type { LeaderLock } from '../runs/leader-lock.js';
 import { withCause } from '../runs/run-cause.js';
-import type { DeliveryStatus, TriggerDeliveries } from './trigger-deliveries.js';
+import type { NewEvent } from '../events/event-log.js';
+import type { Delivery, DeliveryStatus, TriggerDeliveries } from './trigger-deliveries.js';
 import { deliveredEvent, renderTemplate } from './trigger-input.js';
 import type { Trigger } from './trigger-kind.js';
 import { patternMatcher } from './trigger-pattern.js';
@@ -45,6 +46,8 @@ export interface DispatcherOptions {
 }
 
 const BATCH = 500;
+
+type DeliveryRecord = Parameters<TriggerDeliveries['record']>[0][number];
 const RETRY_BASE_MS = 200;
 
 /**
@@ -143,20 +146,27 @@ export class TriggerDispatcher {
       }),
     );
     let delivered: LakeEvent | undefined;
+    const records: DeliveryRecord[] = [];
     try {
       for (const event of batch) {
         for (const { trigger, pending } of plans) {
-          if (pending.has(event)) await this.#deliver(trigger, event);
+          if (pending.has(event)) records.push(await this.#deliver(trigger, event));
         }
         delivered = event;
+        // SQLite answers synchronously, so a backlog would be delivered without ever giving
+        // the event loop a turn: the runs started, heartbeats and HTTP requests would starve.
+        await setImmediate();
       }
     } finally {
-      if (delivered) await this.deps.consumer.commit(delivered.position);
+      // What was delivered is recorded, and the cursor moved past it, in one transaction.
+      const to = delivered?.position;
+      if (to)
+        await this.deps.deliveries.record(records, (trx) => this.deps.consumer.commit(to, trx));
     }
     return batch.length;
   }
 
-  async #deliver(trigger: Trigger, event: LakeEvent): Promise<void> {
+  async #deliver(trigger: Trigger, event: LakeEvent): Promise<DeliveryRecord> {
     const chainDepth = event.chainDepth + 1;
     const target = formatTarget(trigger.target);
     const about = {
@@ -173,14 +183,18 @@ export class TriggerDispatcher {
         ...extra,
         latencyMs: Date.now() - event.createdAt.getTime(),
       });
+    const record = (
+      delivery: Pick<Delivery, 'status' | 'runId' | 'error'>,
+      announcement: NewEvent,
+    ): DeliveryRecord => ({ delivery: { ...about, ...delivery }, event: announcement });
     const { maxChainDepth } = this.options;
     if (chainDepth > maxChainDepth) {
       const error = `stopped: ${chainDepth} deliveries in a row would exceed triggers.maxChainDepth (${maxChainDepth}); a trigger's target raises events that start it again`;
-      await this.deps.deliveries.record(
-        { ...about, status: 'stopped', runId: null, error },
+      note('stopped', { error });
+      return record(
+        { status: 'stopped', runId: null, error },
         { type: 'trigger.stopped', subject: trigger.name, payload: { ...about, maxChainDepth } },
       );
-      return note('stopped', { error });
     }
     const delivered = deliveredEvent(event);
     const started = await this.#start(trigger, chainDepth, {
@@ -189,25 +203,25 @@ export class TriggerDispatcher {
       idempotencyKey: `trigger:${trigger.name}:${event.id}`,
     });
     if ('error' in started) {
-      await this.deps.deliveries.record(
-        { ...about, status: 'failed', runId: null, error: started.error },
+      note('failed', { error: started.error });
+      return record(
+        { status: 'failed', runId: null, error: started.error },
         {
           type: 'trigger.failed',
           subject: trigger.name,
           payload: { ...about, error: started.error },
         },
       );
-      return note('failed', { error: started.error });
     }
-    await this.deps.deliveries.record(
-      { ...about, status: 'started', runId: started.runId, error: null },
+    note('started', { runId: started.runId });
+    return record(
+      { status: 'started', runId: started.runId, error: null },
       {
         type: 'trigger.delivered',
         subject: trigger.name,
         payload: { ...about, runId: started.runId },
       },
     );
-    note('started', { runId: started.runId });
   }
 
   /**

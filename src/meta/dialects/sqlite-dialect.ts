@@ -9,6 +9,7 @@ import {
 } from 'kysely';
 import { LakeError } from '../../errors/lake-error.js';
 import type { MetaDialect } from './meta-dialect.js';
+import { cacheStatements } from './statement-cache.js';
 
 const BUSY_WAIT_LIMIT_MS = 60_000;
 
@@ -87,7 +88,7 @@ export function sqliteDialect(file: string, options: { mustExist?: boolean } = {
         // lose the last transactions, and it never corrupts the file.
         db.pragma('synchronous = NORMAL');
         db.pragma('foreign_keys = ON');
-        return db;
+        return cacheStatements(db);
       });
     },
   };
