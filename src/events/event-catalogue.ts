@@ -16,7 +16,7 @@ interface RunPayload {
  * Every event type the lake appends, with its payload: the one place they are declared.
  * Appends take a `NewEvent`, so a payload that does not fit its type is a build error.
  */
-export interface EventPayloads extends ResourceEvents {
+export interface EventPayloads extends ResourceEvents, KindRunEvents {
   'object.created': { key: string; size?: number; etag?: string };
   'object.deleted': { key: string };
   'database.created': { database: string; zone: string };
@@ -78,6 +78,15 @@ export interface EventPayloads extends ResourceEvents {
   'run.failed': RunPayload;
   'run.cancelled': RunPayload;
 }
+
+/** Run kinds that raise `<kind>.started` and `<kind>.<end>` beside `run.<status>`. */
+export type RunEventKind = 'sync' | 'migration' | 'job';
+/** The run events of a kind: `started` when it runs, then how it ended, with its metrics. */
+export type KindRunChange =
+  'started' | 'succeeded' | 'succeeded_with_errors' | 'failed' | 'cancelled';
+type KindRunEvents = {
+  [T in `${RunEventKind}.${KindRunChange}`]: RunPayload & { metrics: Record<string, number> };
+};
 
 /** The kinds of named resource whose records raise `<prefix>.created|updated|deleted`. */
 export type ResourceEventPrefix =
@@ -163,6 +172,7 @@ export const EVENT_TYPES: Record<EventType, string> = {
   'trigger.delivered': 'a trigger started its target for an event',
   'trigger.failed': 'a trigger could not start its target for an event',
   'trigger.stopped': 'a delivery was stopped: the chain of triggers behind the event is too long',
+  ...kindRunEventTypes({ sync: 'sync execution', migration: 'migration run', job: 'job run' }),
   'run.queued': 'a run was queued',
   'run.running': 'a run started',
   'run.succeeded': 'a run succeeded',
@@ -180,6 +190,19 @@ function resourceEventTypes(
     [`${prefix}.deleted`, `a ${label} was deleted`],
   ]);
   return Object.fromEntries(entries) as Record<keyof ResourceEvents, string>;
+}
+
+function kindRunEventTypes(
+  labels: Record<RunEventKind, string>,
+): Record<keyof KindRunEvents, string> {
+  const entries = Object.entries(labels).flatMap(([kind, label]) => [
+    [`${kind}.started`, `a ${label} started`],
+    [`${kind}.succeeded`, `a ${label} succeeded`],
+    [`${kind}.succeeded_with_errors`, `a ${label} finished but skipped part of its input`],
+    [`${kind}.failed`, `a ${label} failed`],
+    [`${kind}.cancelled`, `a ${label} was cancelled`],
+  ]);
+  return Object.fromEntries(entries) as Record<keyof KindRunEvents, string>;
 }
 
 const PATTERN = /^[a-z_*]+(\.[a-z_*]+)*$/;

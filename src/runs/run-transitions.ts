@@ -1,9 +1,10 @@
 import type { Kysely, Updateable } from 'kysely';
 import { LakeError } from '../errors/lake-error.js';
-import type { EventLog } from '../events/event-log.js';
+import type { KindRunChange, RunEventKind } from '../events/event-catalogue.js';
+import type { EventLog, NewEvent } from '../events/event-log.js';
 import type { MetaSchema, RunRow } from '../meta/schema.js';
 import { newRunRow } from './new-run.js';
-import type { Run } from './run.js';
+import type { Run, RunStatus } from './run.js';
 import type { RunDispatch } from './run-dispatch.js';
 import { readRunRow, toRun } from './run-row.js';
 
@@ -88,24 +89,34 @@ export class RunTransitions {
     );
   }
 
-  /** Appends the run's `run.<status>` event in `trx`. */
-  announce(trx: Kysely<MetaSchema>, run: Run): Promise<number> {
-    return this.events.append(
-      {
-        type: `run.${run.status}`,
-        subject: run.id,
-        source: `run:${run.id}`,
-        chainDepth: run.chainDepth,
-        payload: {
-          runId: run.id,
-          kind: run.kind,
-          name: run.name,
-          status: run.status,
-          attempt: run.attempt,
-        },
-      },
-      trx,
-    );
+  /**
+   * Appends the run's `run.<status>` event in `trx`, and for the kinds that have their own
+   * (`job.started`, `sync.failed`, ...) that one too.
+   */
+  async announce(trx: Kysely<MetaSchema>, run: Run): Promise<number> {
+    const about = {
+      subject: run.id,
+      source: `run:${run.id}`,
+      chainDepth: run.chainDepth,
+    };
+    const payload = {
+      runId: run.id,
+      kind: run.kind,
+      name: run.name,
+      status: run.status,
+      attempt: run.attempt,
+    };
+    const events: NewEvent[] = [{ type: `run.${run.status}`, ...about, payload }];
+    const change = KIND_RUN_CHANGE[run.status];
+    if (isRunEventKind(run.kind) && change) {
+      events.push({
+        type: `${run.kind}.${change}`,
+        ...about,
+        payload: { ...payload, metrics: run.metrics },
+      });
+    }
+    const [id] = await this.events.appendMany(events, trx);
+    return id!;
   }
 
   /**
@@ -139,4 +150,20 @@ export class RunTransitions {
       }
     }
   }
+}
+
+/** The change a status is for a kind's own run events; none for a queued run. */
+const KIND_RUN_CHANGE: Record<RunStatus, KindRunChange | undefined> = {
+  queued: undefined,
+  running: 'started',
+  succeeded: 'succeeded',
+  succeeded_with_errors: 'succeeded_with_errors',
+  failed: 'failed',
+  cancelled: 'cancelled',
+};
+
+const RUN_EVENT_KINDS: Record<RunEventKind, true> = { sync: true, migration: true, job: true };
+
+function isRunEventKind(kind: string): kind is RunEventKind {
+  return kind in RUN_EVENT_KINDS;
 }
