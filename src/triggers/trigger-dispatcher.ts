@@ -100,7 +100,8 @@ export class TriggerDispatcher {
     while (!stop.aborted) {
       const leadership = await this.deps.lock.acquire(stop).catch(() => undefined);
       if (!leadership) return;
-      this.#setLeading(true);
+      this.#leading = true;
+      this.options.onLeader?.(true);
       const signal = AbortSignal.any([stop, leadership.lost]);
       let failures = 0;
       while (!signal.aborted) {
@@ -117,14 +118,11 @@ export class TriggerDispatcher {
           }).catch(() => undefined);
         }
       }
-      this.#setLeading(false);
+      this.#leading = false;
+      // Stopping is not losing the lead: only a lost lock is worth a line.
+      if (!stop.aborted) this.options.onLeader?.(false);
       await leadership.release().catch(() => undefined);
     }
-  }
-
-  #setLeading(leading: boolean): void {
-    this.#leading = leading;
-    this.options.onLeader?.(leading);
   }
 
   /** Reads one batch and delivers it; the cursor moves past each event fully delivered. */

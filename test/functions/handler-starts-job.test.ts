@@ -79,7 +79,9 @@ describe.each([
     expect(rows).toEqual([{ n: 5, source: 'raw/sales/day.csv' }]);
 
     // A handler stopped at its timeout right after starting the job: the job still runs.
-    await lake.functions.deploy(path, { name: 'start-and-hang', timeoutMs: 3000 });
+    // The timeout also covers the new thread's loading of the module and the SDK, which on
+    // a loaded machine takes seconds: give it room, so that the handler does start the job.
+    await lake.functions.deploy(path, { name: 'start-and-hang', timeoutMs: 10_000 });
     await expect(
       lake.functions.invoke('start-and-hang', { key: 'raw/sales/late.csv', hang: true }),
     ).rejects.toMatchObject({ code: 'USER_CODE_TIMEOUT' });
