@@ -25,7 +25,8 @@ describe("serve's event dispatcher hook on a durable consumer", () => {
     let running = await start();
     // A new consumer starts at the log's head: wait until it has taken its place.
     await eventually(
-      async () => ((await lake.events.consumers()).length === 1 ? true : undefined),
+      async () =>
+        (await lake.events.consumers()).some((c) => c.name === 'test-dispatcher') || undefined,
       'the consumer cursor',
     );
     await lake.services.store.put('raw/while-up.txt', 'a');
