@@ -4,11 +4,20 @@
 //   (200) events one at a time; side by side with the anchor measured in the same run, an
 //   asynchronous invoke of the same function straight from the SDK (no event, no trigger);
 // - BENCH_EVENTS_RATE (1000) events/s appended for BENCH_EVENTS_SECONDS (60) s through one
-//   trigger to a no-op function: delivered and finished per second, lag, and memory.
+//   trigger to a no-op function: delivered and finished per second, lag, and memory;
+// - the dispatcher alone on a team lake (PostgreSQL, runs queued for `lakebox worker`s that
+//   are not running): BENCH_EVENTS_BACKLOG (5000) pending events delivered per second.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readFile } from 'node:fs/promises';
+import { CONFIG_FILE } from '../src/config/lake-config.js';
 import { Lake } from '../src/lake.js';
+import {
+  createTestDatabase,
+  postgresMetadata,
+  startPostgres,
+} from '../test/support/postgres-server.js';
 import { serve } from '../src/server/serve.js';
 import { tempDir, tempLake } from '../test/support/temp-lake.js';
 import { figure, median, ms, percentile } from './measure.js';
@@ -16,6 +25,7 @@ import { figure, median, ms, percentile } from './measure.js';
 const SAMPLES = Number(process.env['BENCH_EVENTS_SAMPLES'] ?? 200);
 const RATE = Number(process.env['BENCH_EVENTS_RATE'] ?? 1000);
 const SECONDS = Number(process.env['BENCH_EVENTS_SECONDS'] ?? 60);
+const BACKLOG = Number(process.env['BENCH_EVENTS_BACKLOG'] ?? 5000);
 
 const now = () => performance.timeOrigin + performance.now();
 const made = await tempLake();
@@ -129,4 +139,45 @@ try {
 } finally {
   await made.cleanup();
   await files.cleanup();
+}
+
+// The dispatcher alone, on PostgreSQL with workers: what delivery costs without running runs.
+const postgres = await startPostgres({ durable: true });
+const team = await tempLake({
+  metadata: postgresMetadata(await createTestDatabase(postgres.url)),
+});
+try {
+  await team.lake.close();
+  const configPath = join(team.dir, CONFIG_FILE);
+  const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+  config['executor'] = { mode: 'workers' };
+  await writeFile(configPath, JSON.stringify(config));
+  const lake = await Lake.open(team.dir);
+  try {
+    await writeFile(join(team.dir, 'noop.ts'), 'export const handler = () => undefined;');
+    await lake.functions.deploy(join(team.dir, 'noop.ts'), { name: 'noop' });
+    await lake.triggers.create({
+      name: 'backlog',
+      pattern: { type: 'object.created', zone: 'raw' },
+      target: 'function:noop',
+    });
+    await lake.services.events.appendMany(
+      Array.from({ length: BACKLOG }, (_, i) => {
+        const key = `raw/backlog/${i}.csv`;
+        return { type: 'object.created' as const, subject: key, payload: { key, size: 1 } };
+      }),
+    );
+    const t0 = performance.now();
+    await lake.triggers.dispatcher().drain();
+    const seconds = (performance.now() - t0) / 1000;
+    figure(
+      'team lake (PostgreSQL), dispatcher alone: deliveries/s',
+      `${(BACKLOG / seconds).toFixed(0)} (${BACKLOG} in ${seconds.toFixed(1)} s)`,
+    );
+  } finally {
+    await lake.close();
+  }
+} finally {
+  await team.cleanup();
+  await postgres.stop();
 }

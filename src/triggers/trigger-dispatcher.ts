@@ -4,6 +4,7 @@ import type { EventConsumer } from '../events/event-consumer.js';
 import type { LakeEvent } from '../events/event-log.js';
 import type { EventWakeup } from '../events/event-wakeup.js';
 import type { LeaderLock } from '../runs/leader-lock.js';
+import { runPool } from '../concurrency/run-pool.js';
 import { withCause } from '../runs/run-cause.js';
 import type { NewEvent } from '../events/event-log.js';
 import type { Delivery, DeliveryStatus, TriggerDeliveries } from './trigger-deliveries.js';
@@ -38,6 +39,8 @@ export interface DispatcherOptions {
   maxChainDepth: number;
   /** The longest wait between reads when idle. */
   pollMs?: number;
+  /** Deliveries made at once (1 unless told; worth more where each is a network round trip). */
+  concurrency?: number;
   /** Tries of a start refused for a passing reason (a job at its concurrency limit). */
   startAttempts?: number;
   onDelivery?: (note: DeliveryNote) => void;
@@ -125,7 +128,7 @@ export class TriggerDispatcher {
     }
   }
 
-  /** Reads one batch and delivers it; the cursor moves past each event fully delivered. */
+  /** Reads one batch and delivers it; the cursor moves past it once all of it is delivered. */
   async #deliverBatch(): Promise<number> {
     const batch = await this.deps.consumer.read(BATCH);
     if (batch.length === 0) return 0;
@@ -143,23 +146,28 @@ export class TriggerDispatcher {
         return { trigger, pending: new Set(events.filter((e) => !done.has(e.id))) };
       }),
     );
-    let delivered: LakeEvent | undefined;
+    const deliveries = batch.flatMap((event) =>
+      plans.filter(({ pending }) => pending.has(event)).map(({ trigger }) => ({ trigger, event })),
+    );
     const records: DeliveryRecord[] = [];
+    let complete = false;
     try {
-      for (const event of batch) {
-        for (const { trigger, pending } of plans) {
-          if (pending.has(event)) records.push(await this.#deliver(trigger, event));
-        }
-        delivered = event;
+      // Deliveries are independent runs: over PostgreSQL's round trips several go at once.
+      await runPool(deliveries, this.options.concurrency ?? 1, undefined, async (d) => {
+        records.push(await this.#deliver(d.trigger, d.event));
         // SQLite answers synchronously, so a backlog would be delivered without ever giving
         // the event loop a turn: the runs started, heartbeats and HTTP requests would starve.
         await setImmediate();
-      }
+      });
+      complete = true;
     } finally {
-      // What was delivered is recorded, and the cursor moved past it, in one transaction.
-      const to = delivered?.position;
-      if (to)
-        await this.deps.deliveries.record(records, (trx) => this.deps.consumer.commit(to, trx));
+      // What was delivered is recorded, and the cursor moved past the batch once all of it
+      // was, in one transaction; after a failure the rest is delivered on the next read.
+      const to = batch.at(-1)!.position;
+      if (records.length > 0 || complete)
+        await this.deps.deliveries.record(records, (trx) =>
+          complete ? this.deps.consumer.commit(to, trx) : Promise.resolve(),
+        );
     }
     return batch.length;
   }

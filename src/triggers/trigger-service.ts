@@ -183,6 +183,7 @@ export class TriggerService {
       {
         ...options,
         maxChainDepth: options.maxChainDepth ?? config.triggers.maxChainDepth,
+        concurrency: options.concurrency ?? (dialect.concurrentWriters ? 16 : 1),
         pollMs: options.pollMs ?? (dialect.notifications ? 1000 : 100),
       },
     );
