@@ -266,7 +266,9 @@ export class Lake {
       if (creating) await creating.mkdir(staging);
       else await mkdir(staging, { recursive: true });
       const events = new EventLog(meta.db, meta.dialect);
-      const storageEvents = new EventBatcher(events);
+      // Object events and the object state they imply commit together (one transaction per
+      // flush), so a scan of the zones never announces what the lake wrote itself.
+      const storageEvents = new EventBatcher(events, meta.db);
       const backend = await openObjectStore(storageSettings(root, config.storage));
       const store = new GuardedStore(backend, {
         writableRoots: ZONES,
@@ -280,6 +282,7 @@ export class Lake {
                 }
               : { type: event.type, subject: event.key, payload: { key: event.key } },
           ),
+        onQuietChange: (event) => storageEvents.recordQuietly(event),
       });
       const catalog = new Catalog(meta.db, events);
       const { runs, executor, distributed } = hostExecutor

@@ -14,6 +14,7 @@ import { apiTokensMigration } from './016-api-tokens.js';
 import { eventDeliveryMigration } from './017-event-delivery.js';
 import { lakeIdentityMigration } from './018-lake-identity.js';
 import { functionsMigration } from './020-functions.js';
+import { objectStateMigration } from './022-object-state.js';
 
 /** Migrations live in code (not files found at run time) so a bundled Lakebox carries them. */
 export function migrationProvider(dialect: MetaDialect): MigrationProvider {
@@ -34,6 +35,8 @@ export function migrationProvider(dialect: MetaDialect): MigrationProvider {
         '017-event-delivery': eventDeliveryMigration(dialect),
         '018-lake-identity': lakeIdentityMigration(),
         '020-functions': functionsMigration(dialect),
+        // 021 is reserved (triggers); names sort, so the gap is harmless.
+        '022-object-state': objectStateMigration(),
       };
     },
   };
