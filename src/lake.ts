@@ -65,6 +65,9 @@ import { LeaderLock } from './runs/leader-lock.js';
 import { newWorkerId } from './runs/local-worker.js';
 import { Scheduler, type SchedulerOptions } from './runs/scheduler.js';
 import { describeSchedules, scheduledResources, type ScheduleInfo } from './scheduled-resources.js';
+import { ObjectEvents, type WatchObjectsOptions } from './events/object-scan/object-events.js';
+import type { ObjectScanCounts } from './events/object-scan/object-scanner.js';
+import type { ObjectWatcher } from './events/object-scan/object-watcher.js';
 import { GuardedStore } from './storage/guarded-store.js';
 import type { ObjectStore } from './storage/object-store.js';
 import { openObjectStore } from './storage/open-store.js';
@@ -134,6 +137,7 @@ export class Lake {
   #tokens: TokenService | undefined;
   #events: EventService | undefined;
   #functions: FunctionService | undefined;
+  #objectEvents: ObjectEvents | undefined;
 
   private constructor(
     /** The lake directory: config, metadata (SQLite), staging and caches. */
@@ -573,6 +577,41 @@ export class Lake {
   }
 
   /**
+   * Lists every zone once and raises `object.created` and `object.removed` for objects that
+   * arrived, changed or left by other means than the lake (a file copied into a zone's
+   * folder, an object put into the bucket by another tool). The first scan of a zone only
+   * records what is there; an object modified within the last second is announced by a
+   * later scan, once it has stopped changing.
+   *
+   * @example const counts = await lake.scanObjects(); // { listed: 12, created: 1, removed: 0, ... }
+   */
+  async scanObjects(): Promise<ObjectScanCounts> {
+    return this.#objects().scan();
+  }
+
+  /**
+   * Scans every zone, then keeps scanning until stopped: a local zone soon after its folder
+   * changes, every zone every `events.scanEverySec`. This is what `lakebox watch` and
+   * `lakebox serve` run; `close` stops it too.
+   *
+   * @example const watcher = await lake.watchObjects({ onError: console.error }); await watcher.stop();
+   */
+  watchObjects(options: WatchObjectsOptions = {}): Promise<ObjectWatcher> {
+    return this.#objects().watch(options);
+  }
+
+  #objects(): ObjectEvents {
+    return (this.#objectEvents ??= new ObjectEvents(this.meta.db, this.eventLog, this.store, {
+      zones: ZONES,
+      localRoot:
+        this.config.storage.type === 'local'
+          ? resolveIn(this.dir, this.config.storage.path ?? '.')
+          : undefined,
+      rescanEveryMs: this.config.events.scanEverySec * 1000,
+    }));
+  }
+
+  /**
    * Makes this process a worker of a lake whose runs are dispatched to workers
    * (`executor.mode: "workers"`, PostgreSQL metadata): it performs runs of every kind (or
    * of `kinds`) until stopped. This is what `lakebox worker` runs.
@@ -652,6 +691,7 @@ export class Lake {
 
   /** Lets runs of this process end, then closes the engine, storage and metadata connections. */
   async close(): Promise<void> {
+    await this.#objectEvents?.close();
     await this.executor.close();
     await this.#functions?.close();
     if (this.#engine) (await this.#engine).close();

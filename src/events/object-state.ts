@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { MetaSchema } from '../meta/schema.js';
 import type { NewEvent } from './event-catalogue.js';
 
@@ -55,7 +55,10 @@ export async function recordObjectChanges(
         oc.column('key').doUpdateSet((eb) => ({
           size: eb.ref('excluded.size'),
           etag: eb.ref('excluded.etag'),
-          mtime: eb.ref('excluded.mtime'),
+          // An event names no mtime: keep the one a scan recorded while the object is the same.
+          mtime: sql<number | null>`case when excluded.mtime is null
+            and excluded.size = lb_object_state.size and excluded.etag = lb_object_state.etag
+            then lb_object_state.mtime else excluded.mtime end`,
           seen_at: eb.ref('excluded.seen_at'),
         })),
       )

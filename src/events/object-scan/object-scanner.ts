@@ -1,0 +1,274 @@
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import type { MetaSchema } from '../../meta/schema.js';
+import type { ObjectInfo, ObjectStore } from '../../storage/object-store.js';
+import type { NewEvent } from '../event-catalogue.js';
+import type { EventLog } from '../event-log.js';
+import { recordObjectChanges } from '../object-state.js';
+import { hasChanged, SettleGate, type KnownObject } from './object-diff.js';
+import { isScratchKey } from './scratch-key.js';
+
+/** What one scan found, over every zone it listed. */
+export interface ObjectScanCounts {
+  /** Objects listed (scratch names left out). */
+  listed: number;
+  created: number;
+  changed: number;
+  removed: number;
+  /** Objects recorded without events by the first scan of a zone. */
+  baselined: number;
+  /** New or changed objects not announced yet: still being written, or seen only once. */
+  unsettled: number;
+}
+
+export interface ObjectScannerOptions {
+  /** The top-level prefixes to scan. */
+  zones: readonly string[];
+  /** An object modified less than this long ago is announced only once it stops changing. Default 1000. */
+  settleMs?: number;
+  /** Objects per listing page, and so per transaction at most. Default 1000. */
+  pageSize?: number;
+}
+
+const ROWS_PER_STATEMENT = 200;
+
+interface PageChanges {
+  created: ObjectInfo[];
+  changed: Array<[ObjectInfo, KnownObject]>;
+  gone: Array<[string, KnownObject]>;
+  /** Unchanged objects whose recorded state lacks what a listing tells (their etag). */
+  refresh: ObjectInfo[];
+}
+
+/**
+ * Finds objects that reached a zone (or left it) by other means than the lake's API, such
+ * as a file copied into a zone's folder or an object put into the bucket by another tool:
+ * lists each zone page by page, compares with lb_object_state and appends `object.created`
+ * and `object.removed` in one transaction per page with the state they imply. The first
+ * scan of a zone records what is there without events, so an existing lake does not
+ * announce every old file.
+ *
+ * @example
+ * const scanner = new ObjectScanner(db, events, store, { zones: ['raw'] });
+ * const counts = await scanner.scan(); // { listed: 3, created: 1, ... }
+ */
+export class ObjectScanner {
+  readonly #gate: SettleGate;
+  readonly #pageSize: number;
+  #running: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly db: Kysely<MetaSchema>,
+    private readonly log: EventLog,
+    private readonly store: ObjectStore,
+    private readonly options: ObjectScannerOptions,
+  ) {
+    this.#gate = new SettleGate(options.settleMs ?? 1000);
+    this.#pageSize = options.pageSize ?? 1000;
+  }
+
+  /** Scans `zones` (default: all), one scan at a time; resolves with what it found. */
+  scan(zones: readonly string[] = this.options.zones): Promise<ObjectScanCounts> {
+    const next = this.#running.catch(() => undefined).then(() => this.#scanAll(zones));
+    this.#running = next;
+    return next;
+  }
+
+  async #scanAll(zones: readonly string[]): Promise<ObjectScanCounts> {
+    const counts = { listed: 0, created: 0, changed: 0, removed: 0, baselined: 0, unsettled: 0 };
+    for (const zone of zones) await this.#scanZone(zone, counts);
+    return counts;
+  }
+
+  async #scanZone(zone: string, counts: ObjectScanCounts): Promise<void> {
+    const prefix = `${zone}/`;
+    const baseline = !(await this.db
+      .selectFrom('lb_object_zone')
+      .select('zone')
+      .where('zone', '=', zone)
+      .executeTakeFirst());
+    // Loaded before listing: an object the lake writes meanwhile is missing here and only
+    // looks new, and the claims in #commit then find its row and skip it.
+    const known = await this.#known(prefix);
+    const seen = new Set<string>();
+    let token: string | undefined;
+    do {
+      const page = await this.store.list({
+        prefix,
+        maxKeys: this.#pageSize,
+        continuationToken: token,
+      });
+      token = page.continuationToken;
+      const objects = page.objects.filter((object) => !isScratchKey(object.key));
+      for (const object of objects) seen.add(object.key);
+      counts.listed += objects.length;
+      if (baseline) {
+        await this.db
+          .transaction()
+          .execute((trx) => recordObjectChanges(trx, objects.map(toChange)));
+        counts.baselined += objects.length;
+      } else {
+        await this.#commitPage(objects, known, counts);
+      }
+    } while (token);
+    const gone = [...known.keys()].filter((key) => !seen.has(key) && !isScratchKey(key));
+    this.#gate.forgetMissing(prefix, seen);
+    for (let i = 0; i < gone.length; i += this.#pageSize) {
+      const keys = gone.slice(i, i + this.#pageSize);
+      if (baseline) {
+        await this.db.transaction().execute((trx) =>
+          recordObjectChanges(
+            trx,
+            keys.map((key) => ({ type: 'object.removed', key })),
+          ),
+        );
+      } else {
+        const removed = keys.map((key): [string, KnownObject] => [key, known.get(key)!]);
+        await this.#commit({ created: [], changed: [], gone: removed, refresh: [] }, counts);
+      }
+    }
+    if (baseline) {
+      await this.db
+        .insertInto('lb_object_zone')
+        .values({ zone, baselined_at: Date.now() })
+        .onConflict((oc) => oc.column('zone').doNothing())
+        .execute();
+    }
+  }
+
+  /** Sorts a page into new, changed and refreshed objects, and commits them together. */
+  async #commitPage(
+    objects: readonly ObjectInfo[],
+    known: ReadonlyMap<string, KnownObject>,
+    counts: ObjectScanCounts,
+  ): Promise<void> {
+    const now = Date.now();
+    const changes: PageChanges = { created: [], changed: [], gone: [], refresh: [] };
+    for (const object of objects) {
+      const previous = known.get(object.key);
+      if (previous && !hasChanged(previous, object)) {
+        // A table commit records no etag: fill it in, so a later rewrite of the same size shows.
+        if (previous.etag === null) changes.refresh.push(object);
+      } else if (!this.#gate.isSettled(object, now)) {
+        counts.unsettled++;
+      } else if (previous) {
+        changes.changed.push([object, previous]);
+      } else {
+        changes.created.push(object);
+      }
+    }
+    await this.#commit(changes, counts);
+  }
+
+  /**
+   * One transaction: claims each change with a statement that succeeds only while the state
+   * is still as this scan saw it, then appends events for the claimed ones alone. A lake
+   * write committed meanwhile, or another scanner, has then already recorded (and
+   * announced) the change, and nothing is announced twice.
+   */
+  async #commit(changes: PageChanges, counts: ObjectScanCounts): Promise<void> {
+    const { created, changed, gone, refresh } = changes;
+    if (created.length + changed.length + gone.length + refresh.length === 0) return;
+    const claimed = await this.db.transaction().execute(async (trx) => {
+      const now = Date.now();
+      const result = {
+        created: [] as NewEvent[],
+        changed: [] as NewEvent[],
+        removed: [] as NewEvent[],
+      };
+      if (refresh.length > 0) await recordObjectChanges(trx, refresh.map(toChange));
+      for (let i = 0; i < created.length; i += ROWS_PER_STATEMENT) {
+        const batch = created.slice(i, i + ROWS_PER_STATEMENT);
+        const rows = await trx
+          .insertInto('lb_object_state')
+          .values(batch.map((object) => ({ ...toRow(object), seen_at: now })))
+          .onConflict((oc) => oc.column('key').doNothing())
+          .returning('key')
+          .execute();
+        const keys = new Set(rows.map((row) => row.key));
+        for (const object of batch)
+          if (keys.has(object.key)) result.created.push(createdEvent(object));
+      }
+      for (const [object, previous] of changed) {
+        const updated = await trx
+          .updateTable('lb_object_state')
+          .set({ ...toRow(object), seen_at: now })
+          .where((eb) => sameAs(eb, object.key, previous))
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 1) result.changed.push(createdEvent(object));
+      }
+      for (let i = 0; i < gone.length; i += ROWS_PER_STATEMENT) {
+        const rows = await trx
+          .deleteFrom('lb_object_state')
+          .where((eb) =>
+            eb.or(
+              gone
+                .slice(i, i + ROWS_PER_STATEMENT)
+                .map(([key, previous]) => sameAs(eb, key, previous)),
+            ),
+          )
+          .returning('key')
+          .execute();
+        for (const { key } of rows)
+          result.removed.push({ type: 'object.removed', subject: key, payload: { key } });
+      }
+      // The claims recorded the state already; the events record the same once more.
+      await this.log.appendMany([...result.created, ...result.changed, ...result.removed], trx);
+      return result;
+    });
+    counts.created += claimed.created.length;
+    counts.changed += claimed.changed.length;
+    counts.removed += claimed.removed.length;
+  }
+
+  async #known(prefix: string): Promise<Map<string, KnownObject>> {
+    const rows = await this.db
+      .selectFrom('lb_object_state')
+      .select(['key', 'size', 'etag', 'mtime'])
+      .where(sql<boolean>`key like ${`${prefix}%`}`)
+      .execute();
+    return new Map(
+      rows.map((row) => [
+        row.key,
+        {
+          size: Number(row.size),
+          etag: row.etag,
+          mtime: row.mtime === null ? null : Number(row.mtime),
+        },
+      ]),
+    );
+  }
+}
+
+function toRow(object: ObjectInfo) {
+  return {
+    key: object.key,
+    size: object.size,
+    etag: object.etag,
+    mtime: object.lastModified.getTime(),
+  };
+}
+
+function toChange(object: ObjectInfo) {
+  return { type: 'object.created' as const, ...toRow(object) };
+}
+
+function createdEvent(object: ObjectInfo): NewEvent {
+  return {
+    type: 'object.created',
+    subject: object.key,
+    payload: { key: object.key, size: object.size, etag: object.etag },
+  };
+}
+
+/** Holds while the row of `key` is still as `known` describes it. */
+function sameAs(
+  eb: ExpressionBuilder<MetaSchema, 'lb_object_state'>,
+  key: string,
+  known: KnownObject,
+): Expression<SqlBool> {
+  return eb.and([
+    eb('key', '=', key),
+    eb('size', '=', known.size),
+    known.etag === null ? eb('etag', 'is', null) : eb('etag', '=', known.etag),
+  ]);
+}
