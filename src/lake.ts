@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type {
   Catalog as CatalogType,
@@ -195,7 +195,13 @@ export class Lake {
       lake = await Lake.#connect(root, config, made);
       if (config.storage.type === 'local') {
         const zonesRoot = resolveIn(root, config.storage.path ?? '.');
-        for (const zone of ZONES) await made.mkdir(join(zonesRoot, zone));
+        const empty: string[] = [];
+        for (const zone of ZONES) {
+          await made.mkdir(join(zonesRoot, zone));
+          if ((await readdir(join(zonesRoot, zone))).length === 0) empty.push(zone);
+        }
+        // Nothing there to record: every file copied in from now on is news, even before a scan.
+        await lake.#objects().markBaselined(empty);
       }
       // The commit point: until this file exists there is no lake here.
       // The id of the lake whose database this is, when init joined an existing one.

@@ -37,6 +37,11 @@ export class ObjectEvents {
     return this.#scanner.scan();
   }
 
+  /** See ObjectScanner.markBaselined. */
+  markBaselined(zones: readonly string[]): Promise<void> {
+    return this.#scanner.markBaselined(zones);
+  }
+
   async watch(options: WatchObjectsOptions = {}): Promise<ObjectWatcher> {
     const watcher = new ObjectWatcher(this.#scanner, {
       zones: this.settings.zones,

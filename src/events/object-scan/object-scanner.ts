@@ -73,6 +73,19 @@ export class ObjectScanner {
     return next;
   }
 
+  /**
+   * Marks `zones` as baselined without listing them: for zones known to be empty (a new
+   * lake's), so that the first file copied in before any scan is announced too.
+   */
+  async markBaselined(zones: readonly string[]): Promise<void> {
+    if (zones.length === 0) return;
+    await this.db
+      .insertInto('lb_object_zone')
+      .values(zones.map((zone) => ({ zone, baselined_at: Date.now() })))
+      .onConflict((oc) => oc.column('zone').doNothing())
+      .execute();
+  }
+
   async #scanAll(zones: readonly string[]): Promise<ObjectScanCounts> {
     const counts = { listed: 0, created: 0, changed: 0, removed: 0, baselined: 0, unsettled: 0 };
     for (const zone of zones) await this.#scanZone(zone, counts);
