@@ -586,8 +586,8 @@ export class Lake {
    * Lists every zone once and raises `object.created` and `object.removed` for objects that
    * arrived, changed or left by other means than the lake (a file copied into a zone's
    * folder, an object put into the bucket by another tool). The first scan of a zone only
-   * records what is there; an object modified within the last second is announced by a
-   * later scan, once it has stopped changing.
+   * records what is there; an object changed within the last 2 s is announced by a later
+   * scan, once it has stayed the same for 2 s.
    *
    * @example const counts = await lake.scanObjects(); // { listed: 12, created: 1, removed: 0, ... }
    */

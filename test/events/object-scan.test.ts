@@ -24,11 +24,14 @@ async function lastEventId(lake: Lake): Promise<number> {
   return last?.id ?? 0;
 }
 
-/** Makes a file look written long ago, so a scan need not wait for it to settle. */
+/** Sets a file's mtime in the past, as `cp -p` or a sync does (its ctime stays now). */
 async function age(path: string): Promise<void> {
   const past = new Date(Date.now() - 60_000);
   await utimes(path, past, past);
 }
+
+/** Past the scanner's settle time (2 s). */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 2100));
 
 describe.each(BACKENDS)(
   'object events for files that reach a zone by other means, on $name',
@@ -61,7 +64,8 @@ describe.each(BACKENDS)(
 
     it('a new lake announces a file copied in before its first scan', async () => {
       await writeFile(join(raw, 'early.csv'), 'a\n');
-      await age(join(raw, 'early.csv'));
+      expect(await lake.scanObjects()).toMatchObject({ baselined: 0, unsettled: 1 });
+      await settle();
       expect(await lake.scanObjects()).toMatchObject({ baselined: 0, created: 1 });
       expect(await objectEvents(lake)).toEqual(['object.created raw/early.csv']);
     });
@@ -72,8 +76,10 @@ describe.each(BACKENDS)(
       await writeFile(source, 'id\n1\n2\n');
       const before = await lastEventId(lake);
       await copyFile(source, join(raw, 'copied.csv'));
-      // Copied just now: announced once a second look finds it unchanged.
+      // Copied just now: announced once looks 2 s apart find it unchanged, not a moment apart.
       expect(await lake.scanObjects()).toMatchObject({ created: 0, unsettled: 1 });
+      expect(await lake.scanObjects()).toMatchObject({ created: 0, unsettled: 1 });
+      await settle();
       expect(await lake.scanObjects()).toMatchObject({ created: 1, unsettled: 0 });
       expect(await lake.scanObjects()).toMatchObject({ created: 0, changed: 0 });
       expect(await objectEvents(lake, before)).toEqual(['object.created raw/copied.csv']);
@@ -89,32 +95,41 @@ describe.each(BACKENDS)(
       ]);
     });
 
-    it('announces a file rewritten in place again, and ignores scratch names', async () => {
+    it('announces a file rewritten in place again, waits for one copied with an old mtime, and ignores scratch names', async () => {
       await lake.scanObjects();
       await writeFile(join(raw, 'report.csv'), 'x\n');
+      // As `cp -p` leaves it: an old mtime, but a fresh ctime, so it still has to settle.
       await age(join(raw, 'report.csv'));
       await writeFile(join(raw, 'copying.csv.part'), 'partial');
       await writeFile(join(raw, '.report.csv.Xa81b2'), 'rsync scratch');
-      await age(join(raw, 'copying.csv.part'));
       const before = await lastEventId(lake);
+      expect(await lake.scanObjects()).toMatchObject({ listed: 1, created: 0, unsettled: 1 });
+      await settle();
       expect(await lake.scanObjects()).toMatchObject({ listed: 1, created: 1 });
       await writeFile(join(raw, 'report.csv'), 'x\ny\n');
-      await age(join(raw, 'report.csv'));
+      expect(await lake.scanObjects()).toMatchObject({ changed: 0, unsettled: 1 });
+      await settle();
       expect(await lake.scanObjects()).toMatchObject({ created: 0, changed: 1 });
       expect(await objectEvents(lake, before)).toEqual([
         'object.created raw/report.csv',
         'object.created raw/report.csv',
       ]);
-    });
+    }, 20_000);
 
-    it('what the lake writes or deletes itself is never announced again by a scan', async () => {
+    it('what the lake writes or deletes itself (puts, a table write, a sync) is never announced again by a scan', async () => {
       await lake.scanObjects();
+      const outside = join(files.dir, 'to-sync');
+      await mkdir(outside);
+      for (const name of ['a.csv', 'b.csv']) await writeFile(join(outside, name), name);
       await lake.services.store.put('raw/api/one.txt', 'one');
       await lake.services.store.put('raw/api/two.txt', 'two');
       await lake.writeTable('raw.orders', [{ id: 1 }, { id: 2 }]);
       await lake.services.store.delete('raw/api/two.txt');
+      await lake.sync.wait(
+        (await lake.sync.startCopy({ from: outside, to: 'lake://raw/synced' })).id,
+      );
       const before = await lastEventId(lake);
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await settle();
       const first = await lake.scanObjects();
       expect(first).toMatchObject({ created: 0, changed: 0, removed: 0, unsettled: 0 });
       expect(first.listed).toBeGreaterThanOrEqual(2);
@@ -129,22 +144,23 @@ describe.each(BACKENDS)(
       await writeFile(path, Buffer.alloc(64 * 1024, 1));
       for (let i = 0; i < 4; i++) {
         expect(await lake.scanObjects()).toMatchObject({ created: 0, unsettled: 1 });
+        await new Promise((resolve) => setTimeout(resolve, 600));
         await appendFile(path, Buffer.alloc(64 * 1024, 2));
       }
+      // Written for 2.4 s, longer than the settle time, and never announced half-written.
       expect(await objectEvents(lake, before)).toEqual([]);
-      // The writer is done: the next look finds it as the last one did.
       expect(await lake.scanObjects()).toMatchObject({ unsettled: 1 });
+      await settle();
       expect(await lake.scanObjects()).toMatchObject({ created: 1, unsettled: 0 });
       const [created] = await lake.listEvents({ type: 'object.created', after: before });
       expect(created!.payload).toMatchObject({ key: 'raw/big.bin', size: 5 * 64 * 1024 });
-    });
+    }, 20_000);
 
     it('watching: a file copied in is announced soon, once, without a rescan', async () => {
       const scans: number[] = [];
       const errors: unknown[] = [];
       const watcher = await lake.watchObjects({
         rescanEveryMs: 600_000,
-        settleMs: 300,
         onScan: (counts) => scans.push(counts.created),
         onError: (error) => errors.push(error),
       });
@@ -163,5 +179,30 @@ describe.each(BACKENDS)(
         await watcher.stop();
       }
     });
+
+    it('watching while a sync copies into the zone: each file announced once, by the sync', async () => {
+      const outside = join(files.dir, 'to-sync');
+      await mkdir(outside);
+      const names = Array.from({ length: 30 }, (_, i) => `f${i}.csv`);
+      for (const name of names) await writeFile(join(outside, name), `${name}\n`);
+      const errors: unknown[] = [];
+      const watcher = await lake.watchObjects({
+        rescanEveryMs: 600_000,
+        onError: (error) => errors.push(error),
+      });
+      try {
+        const before = await lastEventId(lake);
+        await lake.sync.wait(
+          (await lake.sync.startCopy({ from: outside, to: 'lake://raw/synced' })).id,
+        );
+        await settle();
+        await settle();
+        const events = await objectEvents(lake, before);
+        expect(events.sort()).toEqual(names.map((n) => `object.created raw/synced/${n}`).sort());
+        expect(errors).toEqual([]);
+      } finally {
+        await watcher.stop();
+      }
+    }, 30_000);
   },
 );

@@ -1,5 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { ObjectScanCounts } from '../../events/object-scan/object-scanner.js';
+import {
+  DEFAULT_SETTLE_MS,
+  type ObjectScanCounts,
+} from '../../events/object-scan/object-scanner.js';
 import { scanSummary } from '../../events/object-scan/scan-summary.js';
 import { CliContext } from '../cli-context.js';
 import { shutdownSignals } from '../shutdown-signals.js';
@@ -11,7 +14,7 @@ interface WatchOptions {
 }
 
 /** How long `--once` waits before looking again at objects that were still changing. */
-const SETTLE_WAIT_MS = 1100;
+const SETTLE_WAIT_MS = DEFAULT_SETTLE_MS + 100;
 
 export function watchCommand(): Command {
   return new Command('watch')
@@ -31,7 +34,7 @@ export function watchCommand(): Command {
     )
     .addHelpText(
       'after',
-      '\nA local zone is watched for changes and scanned soon after one; every zone (all an\nS3 lake gets) is also listed every --every seconds. The first scan of a zone records what\nis there without events. A file modified within the last second is announced only once\nit stops changing, so a file still being copied is not announced half-written.\n`lakebox serve` does the same unless "events": { "watchObjects": false }.\nSIGTERM or SIGINT stops after the scan in flight. With --json (or --log-format json),\none JSON object per line.',
+      '\nA local zone is watched for changes and scanned soon after one; every zone (all an\nS3 lake gets) is also listed every --every seconds. The first scan of a zone records what\nis there without events. A file changed within the last 2 s is announced only once it\nhas stayed the same for 2 s, so a file still being copied is not announced half-written.\n`lakebox serve` does the same unless "events": { "watchObjects": false }.\nSIGTERM or SIGINT stops after the scan in flight. With --json (or --log-format json),\none JSON object per line.',
     )
     .action(async (opts: WatchOptions, command: Command) => {
       const context = CliContext.of(command);
@@ -47,7 +50,7 @@ export function watchCommand(): Command {
       if (opts.once) {
         const lake = await context.lake();
         let counts = await lake.scanObjects();
-        // A file copied just now needs a second look; one more, a second later, settles most.
+        // A file copied just now needs a second look; one more, past the settle time, settles most.
         if (counts.unsettled > 0) {
           await new Promise((resolve) => setTimeout(resolve, SETTLE_WAIT_MS));
           const again = await lake.scanObjects();

@@ -19,28 +19,31 @@ export function hasChanged(known: KnownObject, listed: ObjectInfo): boolean {
 
 /**
  * Decides when a new or changed object is complete enough to announce. A file that `cp`
- * is still writing has a fresh mtime and grows between looks, so an object is announced
- * only when its mtime is older than the settle time, or when it is exactly as it was at
- * the previous look. The looks live in memory: after a restart an object just waits for
- * one more look.
+ * is still writing has a fresh change time and grows between looks, so an object is
+ * announced only when its last change is older than the settle time, or when it has looked
+ * exactly the same for the settle time. Looks a moment apart prove nothing (a watcher may
+ * scan every 200 ms while a copy runs). The looks live in memory: after a restart an
+ * object just waits to be looked at again.
  */
 export class SettleGate {
-  readonly #looks = new Map<string, { size: number; etag: string; mtime: number }>();
+  readonly #looks = new Map<string, { size: number; etag: string; since: number }>();
 
   constructor(private readonly settleMs: number) {}
 
-  /** True when `listed` may be announced now; otherwise remembers this look. */
-  isSettled(listed: ObjectInfo, now: number): boolean {
-    const mtime = listed.lastModified.getTime();
+  /**
+   * True when `listed` may be announced now; otherwise remembers this look. `changedAt` is
+   * when the object last changed (epoch ms): its mtime, or a local file's later ctime, which
+   * a copy that preserves mtimes (a sync, `cp -p`) cannot set in the past.
+   */
+  isSettled(listed: ObjectInfo, changedAt: number, now: number): boolean {
     const previous = this.#looks.get(listed.key);
+    const same =
+      previous !== undefined && previous.size === listed.size && previous.etag === listed.etag;
     const settled =
-      now - mtime >= this.settleMs ||
-      (previous !== undefined &&
-        previous.size === listed.size &&
-        previous.etag === listed.etag &&
-        previous.mtime === mtime);
+      now - changedAt >= this.settleMs || (same && now - previous.since >= this.settleMs);
     if (settled) this.#looks.delete(listed.key);
-    else this.#looks.set(listed.key, { size: listed.size, etag: listed.etag, mtime });
+    else if (!same)
+      this.#looks.set(listed.key, { size: listed.size, etag: listed.etag, since: now });
     return settled;
   }
 

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { MetaSchema } from '../../meta/schema.js';
 import type { ObjectInfo, ObjectStore } from '../../storage/object-store.js';
@@ -23,13 +24,20 @@ export interface ObjectScanCounts {
 export interface ObjectScannerOptions {
   /** The top-level prefixes to scan. */
   zones: readonly string[];
-  /** An object modified less than this long ago is announced only once it stops changing. Default 1000. */
+  /**
+   * An object changed less than this long ago is announced only once it has stayed the same
+   * this long. Default 2000: longer than a sync takes to record what it wrote (its journal
+   * flushes every second), so a scan does not announce a sync's file before the sync does.
+   */
   settleMs?: number;
   /** Objects per listing page, and so per transaction at most. Default 1000. */
   pageSize?: number;
 }
 
 const ROWS_PER_STATEMENT = 200;
+export const DEFAULT_SETTLE_MS = 2000;
+/** Local files stat'ed at once for their ctime. */
+const STATS_AT_ONCE = 32;
 
 interface PageChanges {
   created: ObjectInfo[];
@@ -62,7 +70,7 @@ export class ObjectScanner {
     private readonly store: ObjectStore,
     private readonly options: ObjectScannerOptions,
   ) {
-    this.#gate = new SettleGate(options.settleMs ?? 1000);
+    this.#gate = new SettleGate(options.settleMs ?? DEFAULT_SETTLE_MS);
     this.#pageSize = options.pageSize ?? 1000;
   }
 
@@ -154,14 +162,21 @@ export class ObjectScanner {
     known: ReadonlyMap<string, KnownObject>,
     counts: ObjectScanCounts,
   ): Promise<void> {
-    const now = Date.now();
     const changes: PageChanges = { created: [], changed: [], gone: [], refresh: [] };
+    const candidates: ObjectInfo[] = [];
     for (const object of objects) {
       const previous = known.get(object.key);
-      if (previous && !hasChanged(previous, object)) {
-        // A table commit records no etag: fill it in, so a later rewrite of the same size shows.
-        if (previous.etag === null) changes.refresh.push(object);
-      } else if (!this.#gate.isSettled(object, now)) {
+      if (!previous || hasChanged(previous, object)) candidates.push(object);
+      // A table commit records no etag: fill it in, so a later rewrite of the same size shows.
+      else if (previous.etag === null) changes.refresh.push(object);
+    }
+    const changedAt = await this.#changeTimes(candidates);
+    const now = Date.now();
+    for (const object of candidates) {
+      const previous = known.get(object.key);
+      const at = changedAt.get(object.key);
+      if (at === undefined) continue; // gone since the listing: the next scan sees it gone
+      if (!this.#gate.isSettled(object, at, now)) {
         counts.unsettled++;
       } else if (previous) {
         changes.changed.push([object, previous]);
@@ -231,6 +246,27 @@ export class ObjectScanner {
     counts.created += claimed.created.length;
     counts.changed += claimed.changed.length;
     counts.removed += claimed.removed.length;
+  }
+
+  /**
+   * When each object last changed: its mtime, or for a local file the later of mtime and
+   * ctime (the store's listing has only the mtime, which `cp -p` or a sync sets in the past).
+   * A file that vanished since the listing is left out.
+   */
+  async #changeTimes(objects: readonly ObjectInfo[]): Promise<Map<string, number>> {
+    const times = new Map<string, number>();
+    for (let i = 0; i < objects.length; i += STATS_AT_ONCE) {
+      await Promise.all(
+        objects.slice(i, i + STATS_AT_ONCE).map(async (object) => {
+          const path = this.store.localPath(object.key);
+          const mtime = object.lastModified.getTime();
+          if (path === undefined) return times.set(object.key, mtime);
+          const stats = await stat(path).catch(() => undefined);
+          if (stats) times.set(object.key, Math.max(mtime, stats.mtimeMs, stats.ctimeMs));
+        }),
+      );
+    }
+    return times;
   }
 
   async #known(prefix: string): Promise<Map<string, KnownObject>> {

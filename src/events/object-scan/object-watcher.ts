@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import type { ObjectScanCounts, ObjectScanner } from './object-scanner.js';
+import { DEFAULT_SETTLE_MS, type ObjectScanCounts, type ObjectScanner } from './object-scanner.js';
 
 export interface ObjectWatcherOptions {
   /** The zones to watch and rescan. */
@@ -15,8 +15,8 @@ export interface ObjectWatcherOptions {
   rescanEveryMs?: number;
   /** How long after a change its zone is scanned, so a burst of changes costs one scan. Default 200. */
   debounceMs?: number;
-  /** When a scan left objects unsettled, how long until they are looked at again. Default 1100. */
-  settleMs?: number;
+  /** When a scan left objects unsettled, how long until they are looked at again. Default: just past the scanner's settle time. */
+  lookAgainMs?: number;
   /** Called after every scan, with what it found. */
   onScan?: (counts: ObjectScanCounts, zones: readonly string[]) => void;
   /** Called with every error of a scan or of watching; the watcher keeps going. */
@@ -124,7 +124,8 @@ export class ObjectWatcher {
     try {
       const counts = await this.scanner.scan(zones);
       this.options.onScan?.(counts, zones);
-      if (counts.unsettled > 0) this.#schedule(zones, this.options.settleMs ?? 1100);
+      if (counts.unsettled > 0)
+        this.#schedule(zones, this.options.lookAgainMs ?? DEFAULT_SETTLE_MS + 100);
     } catch (error) {
       this.options.onError(error);
     }
