@@ -1,11 +1,11 @@
 import { stat } from 'node:fs/promises';
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { MetaSchema } from '../../meta/schema.js';
 import type { ObjectInfo, ObjectStore } from '../../storage/object-store.js';
-import type { NewEvent } from '../event-catalogue.js';
 import type { EventLog } from '../event-log.js';
 import { recordObjectChanges } from '../object-state.js';
 import { hasChanged, SettleGate, type KnownObject } from './object-diff.js';
+import { commitChanges, quietChangeOf, type ScanChanges } from './scan-commit.js';
 import { isScratchKey } from './scratch-key.js';
 
 /** What one scan found, over every zone it listed. */
@@ -34,18 +34,9 @@ export interface ObjectScannerOptions {
   pageSize?: number;
 }
 
-const ROWS_PER_STATEMENT = 200;
 export const DEFAULT_SETTLE_MS = 2000;
 /** Local files stat'ed at once for their ctime. */
 const STATS_AT_ONCE = 32;
-
-interface PageChanges {
-  created: ObjectInfo[];
-  changed: Array<[ObjectInfo, KnownObject]>;
-  gone: Array<[string, KnownObject]>;
-  /** Unchanged objects whose recorded state lacks what a listing tells (their etag). */
-  refresh: ObjectInfo[];
-}
 
 /**
  * Finds objects that reached a zone (or left it) by other means than the lake's API, such
@@ -125,7 +116,7 @@ export class ObjectScanner {
       if (baseline) {
         await this.db
           .transaction()
-          .execute((trx) => recordObjectChanges(trx, objects.map(toChange)));
+          .execute((trx) => recordObjectChanges(trx, objects.map(quietChangeOf)));
         counts.baselined += objects.length;
       } else {
         await this.#commitPage(objects, known, counts);
@@ -162,7 +153,7 @@ export class ObjectScanner {
     known: ReadonlyMap<string, KnownObject>,
     counts: ObjectScanCounts,
   ): Promise<void> {
-    const changes: PageChanges = { created: [], changed: [], gone: [], refresh: [] };
+    const changes: ScanChanges = { created: [], changed: [], gone: [], refresh: [] };
     const candidates: ObjectInfo[] = [];
     for (const object of objects) {
       const previous = known.get(object.key);
@@ -187,65 +178,11 @@ export class ObjectScanner {
     await this.#commit(changes, counts);
   }
 
-  /**
-   * One transaction: claims each change with a statement that succeeds only while the state
-   * is still as this scan saw it, then appends events for the claimed ones alone. A lake
-   * write committed meanwhile, or another scanner, has then already recorded (and
-   * announced) the change, and nothing is announced twice.
-   */
-  async #commit(changes: PageChanges, counts: ObjectScanCounts): Promise<void> {
-    const { created, changed, gone, refresh } = changes;
-    if (created.length + changed.length + gone.length + refresh.length === 0) return;
-    const claimed = await this.db.transaction().execute(async (trx) => {
-      const now = Date.now();
-      const result = {
-        created: [] as NewEvent[],
-        changed: [] as NewEvent[],
-        removed: [] as NewEvent[],
-      };
-      if (refresh.length > 0) await recordObjectChanges(trx, refresh.map(toChange));
-      for (let i = 0; i < created.length; i += ROWS_PER_STATEMENT) {
-        const batch = created.slice(i, i + ROWS_PER_STATEMENT);
-        const rows = await trx
-          .insertInto('lb_object_state')
-          .values(batch.map((object) => ({ ...toRow(object), seen_at: now })))
-          .onConflict((oc) => oc.column('key').doNothing())
-          .returning('key')
-          .execute();
-        const keys = new Set(rows.map((row) => row.key));
-        for (const object of batch)
-          if (keys.has(object.key)) result.created.push(createdEvent(object));
-      }
-      for (const [object, previous] of changed) {
-        const updated = await trx
-          .updateTable('lb_object_state')
-          .set({ ...toRow(object), seen_at: now })
-          .where((eb) => sameAs(eb, object.key, previous))
-          .executeTakeFirst();
-        if (Number(updated.numUpdatedRows) === 1) result.changed.push(createdEvent(object));
-      }
-      for (let i = 0; i < gone.length; i += ROWS_PER_STATEMENT) {
-        const rows = await trx
-          .deleteFrom('lb_object_state')
-          .where((eb) =>
-            eb.or(
-              gone
-                .slice(i, i + ROWS_PER_STATEMENT)
-                .map(([key, previous]) => sameAs(eb, key, previous)),
-            ),
-          )
-          .returning('key')
-          .execute();
-        for (const { key } of rows)
-          result.removed.push({ type: 'object.removed', subject: key, payload: { key } });
-      }
-      // The claims recorded the state already; the events record the same once more.
-      await this.log.appendMany([...result.created, ...result.changed, ...result.removed], trx);
-      return result;
-    });
-    counts.created += claimed.created.length;
-    counts.changed += claimed.changed.length;
-    counts.removed += claimed.removed.length;
+  async #commit(changes: ScanChanges, counts: ObjectScanCounts): Promise<void> {
+    const claimed = await commitChanges(this.db, this.log, changes);
+    counts.created += claimed.created;
+    counts.changed += claimed.changed;
+    counts.removed += claimed.removed;
   }
 
   /**
@@ -286,38 +223,4 @@ export class ObjectScanner {
       ]),
     );
   }
-}
-
-function toRow(object: ObjectInfo) {
-  return {
-    key: object.key,
-    size: object.size,
-    etag: object.etag,
-    mtime: object.lastModified.getTime(),
-  };
-}
-
-function toChange(object: ObjectInfo) {
-  return { type: 'object.created' as const, ...toRow(object) };
-}
-
-function createdEvent(object: ObjectInfo): NewEvent {
-  return {
-    type: 'object.created',
-    subject: object.key,
-    payload: { key: object.key, size: object.size, etag: object.etag },
-  };
-}
-
-/** Holds while the row of `key` is still as `known` describes it. */
-function sameAs(
-  eb: ExpressionBuilder<MetaSchema, 'lb_object_state'>,
-  key: string,
-  known: KnownObject,
-): Expression<SqlBool> {
-  return eb.and([
-    eb('key', '=', key),
-    eb('size', '=', known.size),
-    known.etag === null ? eb('etag', 'is', null) : eb('etag', '=', known.etag),
-  ]);
 }
