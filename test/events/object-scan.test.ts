@@ -204,5 +204,23 @@ describe.each(BACKENDS)(
         await watcher.stop();
       }
     }, 30_000);
+
+    it('two processes scanning at once announce a file once', async () => {
+      const other = await Lake.open(join(files.dir, 'lake'));
+      try {
+        const names = Array.from({ length: 50 }, (_, i) => `two/f${i}.csv`);
+        await mkdir(join(raw, 'two'));
+        for (const name of names) await writeFile(join(raw, name), name);
+        const before = await lastEventId(lake);
+        await Promise.all([lake.scanObjects(), other.scanObjects()]);
+        await settle();
+        const counts = await Promise.all([lake.scanObjects(), other.scanObjects()]);
+        expect(counts[0]!.created + counts[1]!.created).toBe(names.length);
+        const events = await objectEvents(lake, before);
+        expect(events.sort()).toEqual(names.map((name) => `object.created raw/${name}`).sort());
+      } finally {
+        await other.close();
+      }
+    });
   },
 );
