@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type {
   Catalog as CatalogType,
@@ -67,6 +67,9 @@ import { LeaderLock } from './runs/leader-lock.js';
 import { newWorkerId } from './runs/local-worker.js';
 import { Scheduler, type SchedulerOptions } from './runs/scheduler.js';
 import { describeSchedules, scheduledResources, type ScheduleInfo } from './scheduled-resources.js';
+import { ObjectEvents, type WatchObjectsOptions } from './events/object-scan/object-events.js';
+import type { ObjectScanCounts } from './events/object-scan/object-scanner.js';
+import type { ObjectWatcher } from './events/object-scan/object-watcher.js';
 import { GuardedStore } from './storage/guarded-store.js';
 import type { ObjectStore } from './storage/object-store.js';
 import { openObjectStore } from './storage/open-store.js';
@@ -137,6 +140,7 @@ export class Lake {
   #events: EventService | undefined;
   #functions: FunctionService | undefined;
   #triggers: TriggerService | undefined;
+  #objectEvents: ObjectEvents | undefined;
 
   private constructor(
     /** The lake directory: config, metadata (SQLite), staging and caches. */
@@ -194,7 +198,13 @@ export class Lake {
       lake = await Lake.#connect(root, config, made);
       if (config.storage.type === 'local') {
         const zonesRoot = resolveIn(root, config.storage.path ?? '.');
-        for (const zone of ZONES) await made.mkdir(join(zonesRoot, zone));
+        const empty: string[] = [];
+        for (const zone of ZONES) {
+          await made.mkdir(join(zonesRoot, zone));
+          if ((await readdir(join(zonesRoot, zone))).length === 0) empty.push(zone);
+        }
+        // Nothing there to record: every file copied in from now on is news, even before a scan.
+        await lake.#objects().markBaselined(empty);
       }
       // The commit point: until this file exists there is no lake here.
       // The id of the lake whose database this is, when init joined an existing one.
@@ -269,7 +279,9 @@ export class Lake {
       if (creating) await creating.mkdir(staging);
       else await mkdir(staging, { recursive: true });
       const events = new EventLog(meta.db, meta.dialect);
-      const storageEvents = new EventBatcher(events);
+      // Object events and the object state they imply commit together (one transaction per
+      // flush), so a scan of the zones never announces what the lake wrote itself.
+      const storageEvents = new EventBatcher(events, meta.db);
       const backend = await openObjectStore(storageSettings(root, config.storage));
       const store = new GuardedStore(backend, {
         writableRoots: ZONES,
@@ -283,6 +295,7 @@ export class Lake {
                 }
               : { type: event.type, subject: event.key, payload: { key: event.key } },
           ),
+        onQuietChange: (event) => storageEvents.recordQuietly(event),
       });
       const catalog = new Catalog(meta.db, events);
       const { runs, executor, distributed } = hostExecutor
@@ -583,6 +596,41 @@ export class Lake {
   }
 
   /**
+   * Lists every zone once and raises `object.created` and `object.removed` for objects that
+   * arrived, changed or left by other means than the lake (a file copied into a zone's
+   * folder, an object put into the bucket by another tool). The first scan of a zone only
+   * records what is there; an object changed within the last 2 s is announced by a later
+   * scan, once it has stayed the same for 2 s.
+   *
+   * @example const counts = await lake.scanObjects(); // { listed: 12, created: 1, removed: 0, ... }
+   */
+  async scanObjects(): Promise<ObjectScanCounts> {
+    return this.#objects().scan();
+  }
+
+  /**
+   * Scans every zone, then keeps scanning until stopped: a local zone soon after its folder
+   * changes, every zone every `events.scanEverySec`. This is what `lakebox watch` and
+   * `lakebox serve` run; `close` stops it too.
+   *
+   * @example const watcher = await lake.watchObjects({ onError: console.error }); await watcher.stop();
+   */
+  watchObjects(options: WatchObjectsOptions = {}): Promise<ObjectWatcher> {
+    return this.#objects().watch(options);
+  }
+
+  #objects(): ObjectEvents {
+    return (this.#objectEvents ??= new ObjectEvents(this.meta.db, this.eventLog, this.store, {
+      zones: ZONES,
+      localRoot:
+        this.config.storage.type === 'local'
+          ? resolveIn(this.dir, this.config.storage.path ?? '.')
+          : undefined,
+      rescanEveryMs: this.config.events.scanEverySec * 1000,
+    }));
+  }
+
+  /**
    * Makes this process a worker of a lake whose runs are dispatched to workers
    * (`executor.mode: "workers"`, PostgreSQL metadata): it performs runs of every kind (or
    * of `kinds`) until stopped. This is what `lakebox worker` runs.
@@ -662,6 +710,7 @@ export class Lake {
 
   /** Lets runs of this process end, then closes the engine, storage and metadata connections. */
   async close(): Promise<void> {
+    await this.#objectEvents?.close();
     await this.executor.close();
     await this.#functions?.close();
     if (this.#engine) (await this.#engine).close();

@@ -23,6 +23,7 @@ import { historyCommand, tableCommand, tablesCommand } from './commands/tables-c
 import { tokenCommand } from './commands/token-command.js';
 import { schedulesCommand } from './commands/schedules-command.js';
 import { serveCommand } from './commands/serve-command.js';
+import { watchCommand } from './commands/watch-command.js';
 import { workerCommand } from './commands/worker-command.js';
 import { ExitCode, exitCodeFor } from './exit-code.js';
 
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
     workerCommand(),
     serveCommand(),
     dispatchCommand(),
+    watchCommand(),
     schedulesCommand(),
     tokenCommand(),
   ]) {

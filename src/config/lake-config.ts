@@ -103,9 +103,17 @@ export const lakeConfigSchema = z
          * those a durable consumer has not yet passed. 0 keeps every event.
          */
         retentionDays: z.number().min(0).default(30),
+        /**
+         * Every how many seconds `lakebox serve` and `lakebox watch` list every zone again to
+         * find objects that arrived or left by other means than the lake (a local zone is also
+         * watched, so this only catches what watching missed).
+         */
+        scanEverySec: z.number().min(1).default(30),
+        /** Whether `lakebox serve` raises events for such objects. */
+        watchObjects: z.boolean().default(true),
       })
       .strict()
-      .default({ retentionDays: 30 }),
+      .default({ retentionDays: 30, scanEverySec: 30, watchObjects: true }),
     triggers: z
       .object({
         /**

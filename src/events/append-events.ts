@@ -3,6 +3,7 @@ import type { CommitNotifications } from '../meta/dialects/meta-dialect.js';
 import type { MetaSchema } from '../meta/schema.js';
 import { currentCause } from '../runs/run-cause.js';
 import type { NewEvent } from './event-catalogue.js';
+import { objectChangesOf, recordObjectChanges } from './object-state.js';
 
 /** Rows per INSERT: 6 parameters each stays far below SQLite's and PostgreSQL's limits. */
 const ROWS_PER_INSERT = 500;
@@ -14,7 +15,8 @@ export const EVENTS_CHANNEL = 'lakebox_events';
  * Inserts `events` in `trx` with multi-row inserts; returns their ids in order. Each row
  * takes the transaction's id by its column default (PostgreSQL), which is what lets
  * readers stop short of transactions still in flight (EventLog.read), so writers never
- * wait for each other here. With `notifications`, the transaction also sends a NOTIFY that
+ * wait for each other here. Object events also update the lake's object state, in the same
+ * transaction (see recordObjectChanges). With `notifications`, the transaction also sends a NOTIFY that
  * is delivered when it commits: followers in other processes wake at once.
  */
 export async function insertEvents(
@@ -45,6 +47,7 @@ export async function insertEvents(
       .execute();
     ids.push(...rows.map((row) => row.event_id));
   }
+  await recordObjectChanges(trx, objectChangesOf(events));
   await notifications?.notify(trx as unknown as Kysely<never>, EVENTS_CHANNEL);
   return ids;
 }

@@ -18,7 +18,7 @@ interface RunPayload {
  */
 export interface EventPayloads extends ResourceEvents, KindRunEvents {
   'object.created': { key: string; size?: number; etag?: string };
-  'object.deleted': { key: string };
+  'object.removed': { key: string };
   'database.created': { database: string; zone: string };
   'database.dropped': { database: string };
   'table.created': { table: string; kind: string; location: string };
@@ -145,7 +145,7 @@ export type NewEvent = {
  */
 export const EVENT_TYPES: Record<EventType, string> = {
   'object.created': 'an object was written to a zone',
-  'object.deleted': 'an object was deleted from a zone',
+  'object.removed': 'an object was deleted from a zone or vanished from it',
   'database.created': 'a database was created',
   'database.dropped': 'a database was dropped',
   'table.created': 'a table was registered',

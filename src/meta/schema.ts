@@ -14,6 +14,7 @@ import type {
 import type { RunKeyRow, ScheduleTickRow, SchedulerStateRow, WorkerRow } from './schema-runs.js';
 import type { SyncFileRow, SyncReportRow, SyncTaskRow } from './schema-sync.js';
 import type { ApiTokenRow } from './schema-tokens.js';
+import type { ObjectStateRow, ObjectZoneRow } from './schema-objects.js';
 import type {
   FunctionDeadLetterRow,
   FunctionResultRow,
@@ -83,6 +84,8 @@ export interface MetaSchema {
   lb_function_dead_letter: FunctionDeadLetterRow;
   lb_trigger: TriggerRow;
   lb_trigger_delivery: TriggerDeliveryRow;
+  lb_object_state: ObjectStateRow;
+  lb_object_zone: ObjectZoneRow;
 }
 
 type Json = string;

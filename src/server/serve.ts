@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { EventHandler } from '../events/event-tail.js';
+import { scanSummary } from '../events/object-scan/scan-summary.js';
 import { RetentionLoop } from '../events/retention-loop.js';
 import type { Lake, LakeWorker } from '../lake.js';
 import { deliveryText } from '../triggers/delivery-text.js';
@@ -131,6 +132,22 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
       ),
   });
   retention.start();
+  // Objects that reach a zone by other means than the lake; not awaited, so a first scan
+  // (the baseline) of a big lake does not hold back the HTTP server.
+  const objects = lake.config.events.watchObjects
+    ? lake.watchObjects({
+        onScan: (counts) => {
+          const text = scanSummary(counts);
+          if (text) log('objects.scanned', { ...counts }, `Objects: ${text}.`);
+        },
+        onError: (error) =>
+          log(
+            'objects.scan_failed',
+            { message: String(error) },
+            `Scanning the zones for objects failed: ${String(error)}`,
+          ),
+      })
+    : undefined;
 
   const readiness = async (): Promise<Readiness> => {
     const metadata = await lake.ping().then(
@@ -185,6 +202,7 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
       stopping = true;
       await app.close();
       await retention.stop();
+      await (await objects)?.stop();
       await scheduler.stop();
       await dispatcher?.stop();
       await events.stop();

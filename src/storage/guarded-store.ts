@@ -15,7 +15,7 @@ import type {
 
 /** What changed in the store; the events module appends these to the lake's event log. */
 export interface StorageEvent {
-  type: 'object.created' | 'object.deleted';
+  type: 'object.created' | 'object.removed';
   key: string;
   size?: number;
   etag?: string;
@@ -28,6 +28,11 @@ export interface GuardedStoreOptions {
    * the store has already happened.
    */
   onEvent?: (event: StorageEvent) => void | Promise<void>;
+  /**
+   * Called instead of `onEvent` by the store `withoutEvents` returns, and awaited the same
+   * way: the change is not announced, but the lake still records what its storage holds.
+   */
+  onQuietChange?: (event: StorageEvent) => void | Promise<void>;
   /**
    * When given, objects may only be written or deleted under these top-level prefixes (the
    * lake's zones), so no key can reach a file that sits beside them, such as the config.
@@ -49,6 +54,7 @@ export interface GuardedStoreOptions {
  */
 export class GuardedStore implements ObjectStore {
   private readonly onEvent?: (event: StorageEvent) => void | Promise<void>;
+  private readonly onQuietChange?: (event: StorageEvent) => void | Promise<void>;
   private readonly writableRoots?: readonly string[];
 
   constructor(
@@ -56,6 +62,7 @@ export class GuardedStore implements ObjectStore {
     options: GuardedStoreOptions = {},
   ) {
     this.onEvent = options.onEvent;
+    this.onQuietChange = options.onQuietChange;
     this.writableRoots = options.writableRoots;
   }
 
@@ -74,9 +81,12 @@ export class GuardedStore implements ObjectStore {
     return this.backend.location;
   }
 
-  /** Key checks stay; events go (see ObjectStore.withoutEvents). */
+  /** Key checks stay; events go, quiet changes stay (see ObjectStore.withoutEvents). */
   withoutEvents(): ObjectStore {
-    return new GuardedStore(this.backend, { writableRoots: this.writableRoots });
+    return new GuardedStore(this.backend, {
+      writableRoots: this.writableRoots,
+      onEvent: this.onQuietChange,
+    });
   }
 
   get kind(): ObjectStore['kind'] {
@@ -146,7 +156,7 @@ export class GuardedStore implements ObjectStore {
     const existing = this.onEvent ? await this.backend.head(key) : undefined;
     await this.backend.delete(key);
     if (existing)
-      await this.emit({ type: 'object.deleted', key, size: existing.size, etag: existing.etag });
+      await this.emit({ type: 'object.removed', key, size: existing.size, etag: existing.etag });
   }
 
   async copy(sourceKey: string, destinationKey: string): Promise<PutResult> {

@@ -21,6 +21,22 @@ describe('lake config', () => {
     });
   });
 
+  it('events: object scans every 30 s and on by default; a period under a second is refused', async () => {
+    await write({ version: 1 });
+    expect((await loadConfig(dir, {})).events).toEqual({
+      retentionDays: 30,
+      scanEverySec: 30,
+      watchObjects: true,
+    });
+    await write({ version: 1, events: { scanEverySec: 5, watchObjects: false } });
+    expect((await loadConfig(dir, {})).events).toMatchObject({
+      scanEverySec: 5,
+      watchObjects: false,
+    });
+    await write({ version: 1, events: { scanEverySec: 0 } });
+    await expect(loadConfig(dir, {})).rejects.toThrow(/field events\.scanEverySec/);
+  });
+
   it('resolves ${env:NAME} references and applies LAKEBOX_* overrides', async () => {
     await write({
       version: 1,

@@ -19,23 +19,23 @@ describe.each(META_BACKENDS)('event log on $name', (backend) => {
       subject: 'raw/a',
       payload: { key: 'raw/a', size: 1 },
     });
-    await log.append({ type: 'object.deleted', subject: 'raw/a', payload: { key: 'raw/a' } });
+    await log.append({ type: 'object.removed', subject: 'raw/a', payload: { key: 'raw/a' } });
     await log.append({ type: 'table.dropped', subject: 'sales.orders', payload: { table: 'x' } });
     await log.append(uncatalogued('run_x.done'));
     expect((await log.list()).map((e) => e.type)).toEqual([
       'object.created',
-      'object.deleted',
+      'object.removed',
       'table.dropped',
       'run_x.done',
     ]);
     expect((await log.list({ type: 'object.*' })).map((e) => e.type)).toEqual([
       'object.created',
-      'object.deleted',
+      'object.removed',
     ]);
     // LIKE's own wildcards in a pattern are literal: `_` does not match any character.
     expect(await log.list({ type: 'run_x.*' })).toHaveLength(1);
     expect(await log.list({ type: 'runyx.*' })).toHaveLength(0);
-    expect((await log.list({ after: first })).map((e) => e.type)[0]).toBe('object.deleted');
+    expect((await log.list({ after: first })).map((e) => e.type)[0]).toBe('object.removed');
     expect((await log.list({ subject: 'sales.orders' }))[0]!.payload).toEqual({ table: 'x' });
     expect((await log.list({ newestFirst: true, limit: 1 }))[0]!.type).toBe('run_x.done');
     // Consumers read the same events in delivery order from a position.

@@ -30,12 +30,12 @@ describe.each(META_BACKENDS)('durable consumers and retention on $name', (backen
     const [old] = await fromStart.read();
     expect(old!.subject).toBe('raw/old');
     await fromStart.commit(old!.position);
-    await log.append({ type: 'object.deleted', subject: 'raw/old', payload: { key: 'raw/old' } });
+    await log.append({ type: 'object.removed', subject: 'raw/old', payload: { key: 'raw/old' } });
     await log.append({ type: 'table.dropped', subject: 's.t', payload: { table: 's.t' } });
     // A new object on the same name (a restarted process) resumes after the commit.
     const again = new EventConsumer('early', log, cursors, { type: 'object.*' });
     const next = await again.read();
-    expect(next.map((event) => event.type)).toEqual(['object.deleted']);
+    expect(next.map((event) => event.type)).toEqual(['object.removed']);
     await again.commit(next[0]!.position);
     await again.commit(old!.position); // behind the stored cursor: ignored
     expect(await new EventConsumer('early', log, cursors, { type: 'object.*' }).read()).toEqual([]);

@@ -464,7 +464,7 @@ export function describeObjectStoreConformance(
     });
 
     describe('events', () => {
-      it('emits object.created after put, putFile and copy, and object.deleted only for objects that existed', async () => {
+      it('emits object.created after put, putFile and copy, and object.removed only for objects that existed', async () => {
         const put = await store.put('ev/a.txt', 'hello');
         const local = join(scratch, 'b.txt');
         await writeFile(local, 'bb');
@@ -477,7 +477,7 @@ export function describeObjectStoreConformance(
           { type: 'object.created', key: 'ev/a.txt', size: 5, etag: put.etag },
           { type: 'object.created', key: 'ev/b.txt', size: 2, etag: file.etag },
           { type: 'object.created', key: 'ev/c.txt', size: 5, etag: copy.etag },
-          { type: 'object.deleted', key: 'ev/b.txt', size: 2, etag: file.etag },
+          { type: 'object.removed', key: 'ev/b.txt', size: 2, etag: file.etag },
         ]);
       });
 

@@ -145,7 +145,7 @@ describe('sync "deleted: mirror" with S3 (s3rver)', () => {
     expect(existsSync(join(dest, 'data/a.csv'))).toBe(true);
     expect(existsSync(join(dest, 'tmp/local-only.csv'))).toBe(true);
     expect(existsSync(join(dest, 'manual.txt'))).toBe(true);
-    const deleted = await lake.listEvents({ type: 'object.deleted' });
+    const deleted = await lake.listEvents({ type: 'object.removed' });
     expect(deleted.map((e) => e.subject).sort()).toEqual([
       'raw/from-s3/data/b.csv',
       'raw/from-s3/old.csv',

@@ -106,7 +106,7 @@ describe('sync from a local directory into the lake', () => {
       ['question?.txt', 'deleted'],
     ]);
     expect(await checksums(join(lakeDir, 'raw', 'in'))).toEqual(await checksums(src));
-    expect((await lake.listEvents({ type: 'object.deleted' })).map((e) => e.subject)).toEqual([
+    expect((await lake.listEvents({ type: 'object.removed' })).map((e) => e.subject)).toEqual([
       'raw/in/question?.txt',
     ]);
   });

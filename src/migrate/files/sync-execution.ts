@@ -267,7 +267,7 @@ export async function executeSync(
             counters.filesDeleted += 1;
             journal.forgetState(path);
             journal.report(path, 'deleted', 0);
-            if (destination.objectKey) journal.objectDeleted(destination.objectKey(path));
+            if (destination.objectKey) journal.objectRemoved(destination.objectKey(path));
           }),
         );
       } else {

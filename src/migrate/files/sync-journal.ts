@@ -119,9 +119,9 @@ export class SyncJournal {
     this.#maybeFlush();
   }
 
-  objectDeleted(key: string): void {
+  objectRemoved(key: string): void {
     this.#events.push({
-      type: 'object.deleted',
+      type: 'object.removed',
       subject: key,
       payload: { key },
     });
