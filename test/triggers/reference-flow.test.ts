@@ -1,10 +1,14 @@
+import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Lake } from '../../src/lake.js';
 import { serve, type RunningServe } from '../../src/server/serve.js';
 import { eventually } from '../support/cli-process.js';
 import { tempDir, tempLake } from '../support/temp-lake.js';
+
+const execFileAsync = promisify(execFile);
 
 // The reference flow's Lambda handler: crawl what landed, then start the transformation.
 const HANDLER = `
@@ -37,10 +41,8 @@ describe('the reference flow: a file lands, a trigger calls a function, the func
     return { lake: made.lake, files: files.dir, served };
   }
 
-  it('a CSV synced into raw/sales/ ends up in processed.sales', async () => {
-    const { lake, files } = await lakeWithServe();
-    const share = join(files, 'share');
-    await mkdir(share);
+  /** The crawler, the job, the function and the trigger of the reference flow. */
+  async function referenceFlow(lake: Lake, files: string): Promise<void> {
     await lake.crawlers.create('raw_sales', { database: 'raw', targets: [{ path: 'raw/sales/' }] });
     await lake.crawlers.run('raw_sales');
     await lake.jobs.create('data_transformation', {
@@ -57,18 +59,28 @@ describe('the reference flow: a file lands, a trigger calls a function, the func
       pattern: { type: 'object.created', zone: 'raw', prefix: 'sales/', suffix: '.csv' },
       target: 'function:start-transformation',
     });
-    await lake.sync.createTask('sales-share', { from: share, to: 'lake://raw/sales' });
+  }
 
-    await writeFile(join(share, 'day-1.csv'), 'id,item,amount\n1,apple,10\n2,pear,20\n');
-    expect((await lake.sync.run('sales-share')).status).toBe('succeeded');
-    const rows = await eventually(async () => {
+  const processedSales = (lake: Lake) =>
+    eventually(async () => {
       const tables = await lake.listTables();
       if (!tables.some((t) => t.database === 'processed' && t.name === 'sales')) return undefined;
       const found = (
         await lake.query('select id, item, amount from processed.sales order by id')
       ).rows();
       return found.length === 2 ? found : undefined;
-    }, 'processed.sales to get the synced rows');
+    }, 'processed.sales to get the rows of the landed file');
+
+  it('a CSV synced into raw/sales/ ends up in processed.sales', async () => {
+    const { lake, files } = await lakeWithServe();
+    const share = join(files, 'share');
+    await mkdir(share);
+    await referenceFlow(lake, files);
+    await lake.sync.createTask('sales-share', { from: share, to: 'lake://raw/sales' });
+
+    await writeFile(join(share, 'day-1.csv'), 'id,item,amount\n1,apple,10\n2,pear,20\n');
+    expect((await lake.sync.run('sales-share')).status).toBe('succeeded');
+    const rows = await processedSales(lake);
     expect(rows).toEqual([
       { id: 1, item: 'APPLE', amount: 20 },
       { id: 2, item: 'PEAR', amount: 40 },
@@ -79,6 +91,26 @@ describe('the reference flow: a file lands, a trigger calls a function, the func
     const [job] = await lake.jobs.runs('data_transformation', { limit: 1 });
     // The job was started by the function that the trigger started: one link down the chain.
     expect(job).toMatchObject({ status: 'succeeded', chainDepth: 1 });
+  });
+
+  it('a CSV copied into the zone folder with cp, not through the lake, ends up there too', async () => {
+    const { lake, files } = await lakeWithServe();
+    await referenceFlow(lake, files);
+    const csv = join(files, 'day-2.csv');
+    await writeFile(csv, 'id,item,amount\n1,apple,10\n2,pear,20\n');
+    // The zone is a folder on disk; another tool writes into it.
+    await mkdir(join(lake.dir, 'raw', 'sales'), { recursive: true });
+    await execFileAsync('cp', [csv, join(lake.dir, 'raw', 'sales', 'day-2.csv')]);
+    expect(await processedSales(lake)).toEqual([
+      { id: 1, item: 'APPLE', amount: 20 },
+      { id: 2, item: 'PEAR', amount: 40 },
+    ]);
+    const [created] = await lake.events.list({
+      type: 'object.created',
+      subject: 'raw/sales/day-2.csv',
+    });
+    expect(created).toMatchObject({ source: 'scan' });
+    expect((await lake.triggers.status('new-sales')).counts.started).toBe(1);
   });
 
   it('a function that triggers itself is stopped at the maximum chain depth', async () => {
