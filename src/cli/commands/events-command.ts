@@ -34,10 +34,11 @@ export function eventsCommand(): Command {
           id: e.id,
           time: e.createdAt.toISOString(),
           type: e.type,
+          source: e.source,
           subject: e.subject ?? '',
           payload: e.payload,
         })),
-        ['id', 'time', 'type', 'subject'],
+        ['id', 'time', 'type', 'source', 'subject'],
       );
     });
 }
