@@ -15,6 +15,7 @@ import { eventDeliveryMigration } from './017-event-delivery.js';
 import { lakeIdentityMigration } from './018-lake-identity.js';
 import { functionsMigration } from './020-functions.js';
 import { triggersMigration } from './021-triggers.js';
+import { endpointsMigration } from './023-endpoints.js';
 
 /** Migrations live in code (not files found at run time) so a bundled Lakebox carries them. */
 export function migrationProvider(dialect: MetaDialect): MigrationProvider {
@@ -36,6 +37,7 @@ export function migrationProvider(dialect: MetaDialect): MigrationProvider {
         '018-lake-identity': lakeIdentityMigration(),
         '020-functions': functionsMigration(dialect),
         '021-triggers': triggersMigration(),
+        '023-endpoints': endpointsMigration(),
       };
     },
   };
