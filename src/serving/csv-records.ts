@@ -53,32 +53,44 @@ function parseCsv(text: string): string[][] {
   let field = '';
   let quoted = false;
   let line = 1;
+  const endRow = () => {
+    row.push(field);
+    if (row.length > 1 || row[0] !== '') rows.push(row);
+    row = [];
+    field = '';
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c, c === '\n' && line++;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === '"')
-      throw new LakeError(
-        'INVALID_ARGUMENT',
-        `CSV line ${line}: a quote inside an unquoted field; quote the whole field.`,
-        { details: { line } },
-      );
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else {
+        if (c === '\n') line++;
+        field += c;
+      }
+    } else if (c === '"') {
+      if (field !== '')
+        throw new LakeError(
+          'INVALID_ARGUMENT',
+          `CSV line ${line}: a quote inside an unquoted field; quote the whole field.`,
+          { details: { line } },
+        );
+      quoted = true;
+    } else if (c === ',') {
       row.push(field);
-      if (row.length > 1 || row[0] !== '') rows.push(row);
-      (row = []), (field = ''), line++;
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      endRow();
+      line++;
     } else field += c;
   }
   if (quoted)
     throw new LakeError('INVALID_ARGUMENT', `CSV line ${line}: a quoted field is not closed.`, {
       details: { line },
     });
-  row.push(field);
-  if (row.length > 1 || row[0] !== '') rows.push(row);
+  endRow();
   return rows;
 }

@@ -79,7 +79,10 @@ export class EndpointDeployment {
       throw new LakeError(
         'ENDPOINT_UPDATE_FAILED',
         `Endpoint ${endpoint.name}: variant ${variant.name} (${variant.model}:${variant.version}) did not load: ${cause instanceof Error ? cause.message : String(cause)}`,
-        { cause, details: { variant: variant.name, model: variant.model, version: variant.version } },
+        {
+          cause,
+          details: { variant: variant.name, model: variant.model, version: variant.version },
+        },
       );
     }
     const loaded = served.map((s, i) => ({

@@ -71,7 +71,10 @@ export class EndpointHost {
     await this.refresh();
     const loop = () => {
       if (this.#stopped) return;
-      this.#timer = setTimeout(() => void this.refresh().finally(loop), this.options.pollMs ?? 1000);
+      this.#timer = setTimeout(
+        () => void this.refresh().finally(loop),
+        this.options.pollMs ?? 1000,
+      );
       this.#timer.unref();
     };
     loop();
