@@ -32,6 +32,8 @@ export interface ServeOptions {
   dispatch?: boolean;
   /** Longest idle wait of the trigger dispatcher between reads. */
   dispatchPollMs?: number;
+  /** Between reads of the endpoint records (created, updated, deleted endpoints). 1 second. */
+  endpointPollMs?: number;
   /** Between prunes of the event log (its retention). One hour. */
   retentionEveryMs?: number;
   log: ServeLog;
@@ -151,6 +153,9 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
     };
     return { ready: Object.values(checks).every((check) => check.ok), checks };
   };
+  // Every endpoint's models are loaded before the port opens: no request pays a load.
+  const endpoints = lake.endpoints.host({ pollMs: options.endpointPollMs, onNote: log });
+  await endpoints.start();
   const host = options.host ?? '127.0.0.1';
   // Beyond loopback anyone on the network could reach the lake: a token is a must there.
   const authRequired = !isLoopback(host);
@@ -158,6 +163,7 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
     lake,
     readiness,
     authRequired,
+    endpoints,
     onInternalError: (error, route, requestId) =>
       log(
         'http.error',
@@ -170,7 +176,7 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
   log(
     'listening',
     { host: address, port, auth: authRequired ? 'required' : 'optional' },
-    `Listening on http://${address}:${port} (/healthz, /readyz, /runs); API tokens ${authRequired ? 'required' : 'optional on loopback'}.`,
+    `Listening on http://${address}:${port} (/healthz, /readyz, /runs, /endpoints); API tokens ${authRequired ? 'required' : 'optional on loopback'}.`,
   );
   if (authRequired && !(await lake.tokens.list()).some((t) => t.revokedAt === null))
     log(
@@ -184,6 +190,7 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
     async stop(stop = {}) {
       stopping = true;
       await app.close();
+      await endpoints.stop();
       await retention.stop();
       await scheduler.stop();
       await dispatcher?.stop();
@@ -193,7 +200,8 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
   };
 }
 
-function isLoopback(host: string): boolean {
+/** Whether `host` listens on this machine only (where tokens are optional). */
+export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 

@@ -53,6 +53,7 @@ function parseCsv(text: string): string[][] {
   let field = '';
   let quoted = false;
   let line = 1;
+  let quoteLine = 1;
   const endRow = () => {
     row.push(field);
     if (row.length > 1 || row[0] !== '') rows.push(row);
@@ -78,6 +79,7 @@ function parseCsv(text: string): string[][] {
           { details: { line } },
         );
       quoted = true;
+      quoteLine = line;
     } else if (c === ',') {
       row.push(field);
       field = '';
@@ -88,9 +90,13 @@ function parseCsv(text: string): string[][] {
     } else field += c;
   }
   if (quoted)
-    throw new LakeError('INVALID_ARGUMENT', `CSV line ${line}: a quoted field is not closed.`, {
-      details: { line },
-    });
+    throw new LakeError(
+      'INVALID_ARGUMENT',
+      `CSV line ${quoteLine}: a quoted field opened here is not closed.`,
+      {
+        details: { line: quoteLine },
+      },
+    );
   endRow();
   return rows;
 }
