@@ -302,5 +302,7 @@ export interface EndpointDeploymentRow {
   error: string | null;
   /** The serving process, `host:pid`. */
   host: string;
+  /** The host's VariantTraffic list as JSON, since it started. */
+  traffic: Json | null;
   updated_at: number;
 }

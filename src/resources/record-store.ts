@@ -148,9 +148,6 @@ export class RecordStore<R, Input extends { name: string }> {
       subject: name,
       payload: { name },
     } as NewEvent;
-    await this.#events.append(
-      event,
-      trx as unknown as Transaction<MetaSchema>,
-    );
+    await this.#events.append(event, trx as unknown as Transaction<MetaSchema>);
   }
 }

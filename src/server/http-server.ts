@@ -57,7 +57,7 @@ export function httpServer(options: HttpServerOptions): FastifyInstance {
     ),
   );
   app.setNotFoundHandler(notFoundHandler);
-  installHttpMetrics(app, options.lake);
+  installHttpMetrics(app, options.lake, options.endpoints);
   void app.register(healthRoutes(options.readiness));
   if (!options.endpointsOnly) void app.register(runRoutes(options.lake));
   if (options.endpoints) void app.register(endpointRoutes(options.endpoints));

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { MetaSchema } from '../meta/schema.js';
-import type { EndpointDeployment, ServedVariant } from './endpoint.js';
+import type { EndpointDeployment, ServedVariant, VariantTraffic } from './endpoint.js';
 
 export interface DeploymentNote {
   readonly state: 'serving' | 'failed';
@@ -47,7 +47,18 @@ export class DeploymentRecords {
       error: row.error,
       host: row.host,
       updatedAt: new Date(Number(row.updated_at)),
+      traffic: row.traffic ? (JSON.parse(row.traffic) as VariantTraffic[]) : [],
     };
+  }
+
+  /** The host's counts, on its row (a row another host took over is left alone). */
+  async traffic(endpoint: string, host: string, traffic: readonly VariantTraffic[]): Promise<void> {
+    await this.db
+      .updateTable('lb_endpoint_deployment')
+      .set({ traffic: JSON.stringify(traffic) })
+      .where('endpoint_name', '=', endpoint)
+      .where('host', '=', host)
+      .execute();
   }
 
   async delete(endpoint: string): Promise<void> {

@@ -33,9 +33,19 @@ export interface Invocation extends Scores {
   readonly version: number;
 }
 
+/** One answered (or failed) request of a variant, for metrics. */
+export interface VariantObservation {
+  readonly endpoint: string;
+  readonly variant: string;
+  readonly shadow: boolean;
+  readonly ok: boolean;
+  readonly seconds: number;
+}
+
 interface Counts {
   requests: number;
   errors: number;
+  seconds: number;
   shadow: boolean;
 }
 
@@ -53,6 +63,9 @@ export class EndpointHost {
   readonly #failed = new Map<string, string>();
   readonly #traffic = new Map<string, Map<string, Counts>>();
   readonly #id = `${hostname()}:${process.pid}`;
+  /** The traffic last written per endpoint, to write only what changed. */
+  readonly #reported = new Map<string, string>();
+  readonly #observers = new Set<(o: VariantObservation) => void>();
   #syncing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
@@ -104,9 +117,11 @@ export class EndpointHost {
       const variant = deployment.pick();
       const counts = this.#counts(deployment.endpoint.name, variant);
       counts.requests++;
+      const started = performance.now();
       try {
         const records = requestRecords(body, variant.model.inputs);
         const scores = await variant.model.score(records);
+        this.#observed(deployment, variant, true, started);
         if (deployment.shadow) this.#mirror(deployment, deployment.shadow, records);
         return {
           variant: variant.served.name,
@@ -116,9 +131,16 @@ export class EndpointHost {
         };
       } catch (error) {
         counts.errors++;
+        this.#observed(deployment, variant, false, started);
         throw error;
       }
     });
+  }
+
+  /** Calls `observer` for every request a variant answers or fails; returns the unsubscribe. */
+  observe(observer: (o: VariantObservation) => void): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
   }
 
   /** Requests and errors per variant (the shadow's too) since this host started. */
@@ -128,6 +150,7 @@ export class EndpointHost {
       shadow: c.shadow,
       requests: c.requests,
       errors: c.errors,
+      meanMs: c.requests > 0 ? (c.seconds * 1000) / c.requests : 0,
     }));
   }
 
@@ -158,6 +181,18 @@ export class EndpointHost {
     // One at a time: loading is paid off the request path, and a burst of updates never
     // loads every model of the lake at once.
     for (const endpoint of endpoints) await this.#deploy(endpoint);
+    await this.#reportTraffic();
+  }
+
+  /** Writes the counts that changed since the last poll (one small update per endpoint). */
+  async #reportTraffic(): Promise<void> {
+    for (const name of this.#current.keys()) {
+      const traffic = this.traffic(name);
+      const text = JSON.stringify(traffic);
+      if (this.#reported.get(name) === text) continue;
+      await this.records.traffic(name, this.#id, traffic).catch(() => undefined);
+      this.#reported.set(name, text);
+    }
   }
 
   async #deploy(endpoint: Endpoint): Promise<void> {
@@ -217,13 +252,38 @@ export class EndpointHost {
     const counts = this.#counts(deployment.endpoint.name, shadow);
     // After the answer is sent (setImmediate), and counted on the generation so it is not
     // closed under the shadow; its failures are counted, never thrown.
+    let started = 0;
     void deployment
       .use(async () => {
         await new Promise((resolve) => setImmediate(resolve));
         counts.requests++;
+        started = performance.now();
         await shadow.model.score(records as Array<Record<string, unknown>>);
+        this.#observed(deployment, shadow, true, started);
       })
-      .catch(() => counts.errors++);
+      .catch(() => {
+        counts.errors++;
+        this.#observed(deployment, shadow, false, started);
+      });
+  }
+
+  #observed(
+    deployment: EndpointDeployment,
+    variant: LoadedVariant,
+    ok: boolean,
+    started: number,
+  ): void {
+    const seconds = (performance.now() - started) / 1000;
+    this.#counts(deployment.endpoint.name, variant).seconds += seconds;
+    if (this.#observers.size === 0) return;
+    const observation = {
+      endpoint: deployment.endpoint.name,
+      variant: variant.served.name,
+      shadow: variant.served.shadow,
+      ok,
+      seconds,
+    };
+    for (const observer of this.#observers) observer(observation);
   }
 
   #counts(endpoint: string, variant: LoadedVariant): Counts {
@@ -233,7 +293,7 @@ export class EndpointHost {
     if (!counts)
       byVariant.set(
         variant.served.name,
-        (counts = { requests: 0, errors: 0, shadow: variant.served.shadow }),
+        (counts = { requests: 0, errors: 0, seconds: 0, shadow: variant.served.shadow }),
       );
     return counts;
   }

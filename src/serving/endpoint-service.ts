@@ -90,7 +90,11 @@ export class EndpointService {
     const endpoint = await this.#records.get(name);
     const deployment = await this.#deployments.get(endpoint.name);
     const host = [...this.#hosts].find((h) => h.serving().includes(endpoint.name));
-    return { endpoint, deployment, ...(host ? { traffic: host.traffic(endpoint.name) } : {}) };
+    return {
+      endpoint,
+      deployment,
+      traffic: host ? host.traffic(endpoint.name) : (deployment?.traffic ?? []),
+    };
   }
 
   /**

@@ -53,14 +53,16 @@ export interface EndpointDeployment {
   readonly error: string | null;
   readonly host: string;
   readonly updatedAt: Date;
+  /** The serving process's counts since it started (as of its latest poll). */
+  readonly traffic: readonly VariantTraffic[];
 }
 
 export interface EndpointStatus {
   readonly endpoint: Endpoint;
   /** Null until a serving process has loaded (or tried) the endpoint. */
   readonly deployment: EndpointDeployment | null;
-  /** This process's counts, when it serves the endpoint. */
-  readonly traffic?: ReadonlyArray<VariantTraffic>;
+  /** Requests per variant: this process's now when it serves the endpoint, else the host's. */
+  readonly traffic: readonly VariantTraffic[];
 }
 
 export interface VariantTraffic {
@@ -68,4 +70,6 @@ export interface VariantTraffic {
   readonly shadow: boolean;
   readonly requests: number;
   readonly errors: number;
+  /** Mean time to parse, encode and score a request, in milliseconds. */
+  readonly meanMs: number;
 }

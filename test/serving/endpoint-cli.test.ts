@@ -101,9 +101,15 @@ describe('lakebox endpoint, through the built CLI', () => {
       );
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ variant: 'main', version: 2 });
-      const status = await cli('status', 'flights');
+      // The serving process writes its counts on its next poll (every second).
+      let status = await cli('status', 'flights');
+      for (let i = 0; i < 20 && !/main\s*│\s*1\s*│/.test(status.stdout); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        status = await cli('status', 'flights');
+      }
       expect(status.stdout).toContain('serving');
       expect(status.stdout).toContain('main=delay:2');
+      expect(status.stdout).toMatch(/main\s*│\s*1\s*│\s*0/);
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;

@@ -164,6 +164,26 @@ describe('endpoints over HTTP in lakebox serve, and updates without downtime', (
     );
   }, 60_000);
 
+  it('counts requests, errors and latency per endpoint and variant on /metrics', async () => {
+    await invoke('live', JSON.stringify({ hour: 3 }));
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const ok =
+      /lakebox_endpoint_requests_total\{endpoint="live",variant="main",shadow="false",outcome="ok"\} (\d+)/.exec(
+        text,
+      );
+    expect(Number(ok?.[1])).toBeGreaterThan(200);
+    expect(text).toMatch(
+      /lakebox_endpoint_requests_total\{endpoint="live",variant="main",shadow="false",outcome="error"\} [1-9]/,
+    );
+    expect(text).toMatch(
+      /lakebox_endpoint_latency_seconds_bucket\{le="0.005",endpoint="live",variant="main",shadow="false"\} \d+/,
+    );
+    const { traffic } = await lake.endpoints.status('live');
+    expect(traffic).toEqual([
+      expect.objectContaining({ variant: 'main', shadow: false, requests: expect.any(Number) }),
+    ]);
+  });
+
   it('serves an endpoint created while serving, and stops serving a deleted one', async () => {
     await lake.endpoints.create('fresh', { variants: [{ model: 'delay:2' }] });
     await waitFor(async () => (await invoke('fresh', JSON.stringify(RECORD))).status === 200);

@@ -133,6 +133,17 @@ export function endpointCommand(): Command {
           host: d?.host,
           since: d?.updatedAt,
         });
+        if (status.traffic.length > 0) {
+          context.output.line('');
+          context.output.table(
+            status.traffic.map((t) => ({
+              variant: t.variant + (t.shadow ? ' (shadow)' : ''),
+              requests: t.requests,
+              errors: t.errors,
+              'mean ms': t.meanMs.toFixed(3),
+            })),
+          );
+        }
       });
   }
 

@@ -4,7 +4,9 @@ import type { Kysely, Migration } from 'kysely';
  * Model endpoints (SageMaker endpoints): `lb_endpoint`, the record (production variants with
  * weights, an optional shadow, the instance count), and `lb_endpoint_deployment`, what a
  * serving process last did with it, kept apart so that a host reporting on its work never
- * raises an `endpoint.updated` event of its own.
+ * raises an `endpoint.updated` event of its own; it also carries the host's request counts
+ * (written as they change, each poll), so that `lakebox endpoint status` in another process
+ * shows them.
  */
 export function endpointsMigration(): Migration {
   return {
@@ -27,6 +29,7 @@ export function endpointsMigration(): Migration {
         .addColumn('config_at', 'bigint', (c) => c.notNull())
         .addColumn('error', 'text')
         .addColumn('host', 'text', (c) => c.notNull())
+        .addColumn('traffic', 'text')
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
     },
