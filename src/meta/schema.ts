@@ -286,6 +286,8 @@ export interface EndpointRow {
   /** The shadow variant as JSON (`{ name, model }`), or null. */
   shadow: Json | null;
   instances: number;
+  /** Data capture as JSON (`{ sample }`), or null. */
+  capture: Json | null;
   created_at: number;
   updated_at: number;
 }
@@ -304,5 +306,7 @@ export interface EndpointDeploymentRow {
   host: string;
   /** The host's VariantTraffic list as JSON, since it started. */
   traffic: Json | null;
+  /** The host's CaptureStats as JSON, when the endpoint captures. */
+  capture: Json | null;
   updated_at: number;
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { MetaSchema } from '../meta/schema.js';
+import type { CaptureStats } from './capture-writer.js';
 import type { EndpointDeployment, ServedVariant, VariantTraffic } from './endpoint.js';
 
 export interface DeploymentNote {
@@ -48,14 +49,20 @@ export class DeploymentRecords {
       host: row.host,
       updatedAt: new Date(Number(row.updated_at)),
       traffic: row.traffic ? (JSON.parse(row.traffic) as VariantTraffic[]) : [],
+      capture: row.capture ? (JSON.parse(row.capture) as CaptureStats) : null,
     };
   }
 
   /** The host's counts, on its row (a row another host took over is left alone). */
-  async traffic(endpoint: string, host: string, traffic: readonly VariantTraffic[]): Promise<void> {
+  async traffic(
+    endpoint: string,
+    host: string,
+    traffic: readonly VariantTraffic[],
+    capture: CaptureStats | null,
+  ): Promise<void> {
     await this.db
       .updateTable('lb_endpoint_deployment')
-      .set({ traffic: JSON.stringify(traffic) })
+      .set({ traffic: JSON.stringify(traffic), capture: capture ? JSON.stringify(capture) : null })
       .where('endpoint_name', '=', endpoint)
       .where('host', '=', host)
       .execute();

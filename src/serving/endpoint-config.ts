@@ -1,5 +1,5 @@
 import { LakeError } from '../errors/lake-error.js';
-import type { EndpointConfig, EndpointVariant, ShadowVariant } from './endpoint.js';
+import type { CaptureConfig, EndpointConfig, EndpointVariant, ShadowVariant } from './endpoint.js';
 import type { ServingModels } from './serving-models.js';
 
 const VARIANT_NAME = /^[A-Za-z][\w-]{0,63}$/;
@@ -9,6 +9,7 @@ export interface CheckedConfig {
   variants: EndpointVariant[];
   shadow: ShadowVariant | null;
   instances: number;
+  capture: CaptureConfig | null;
   description: string | null;
 }
 
@@ -54,8 +55,20 @@ export async function checkConfig(
       'INVALID_ARGUMENT',
       `instances must be an integer from 1 to ${MAX_INSTANCES} (got ${instances}).`,
     );
+  const sample = config.capture?.sample;
+  if (config.capture && !(typeof sample === 'number' && sample > 0 && sample <= 1))
+    throw new LakeError(
+      'INVALID_ARGUMENT',
+      `capture.sample must be a share in (0, 1], such as 0.1 for one request in ten (got ${JSON.stringify(sample)}).`,
+    );
   await Promise.all([...variants, ...(shadow ? [shadow] : [])].map((v) => models.resolve(v.model)));
-  return { variants, shadow, instances, description: config.description ?? null };
+  return {
+    variants,
+    shadow,
+    instances,
+    capture: config.capture ? { sample: config.capture.sample } : null,
+    description: config.description ?? null,
+  };
 }
 
 function checkName(name: string, what: string): string {

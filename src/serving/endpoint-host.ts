@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { LakeError } from '../errors/lake-error.js';
+import { CaptureWriter, type CaptureSink, type CaptureStats } from './capture-writer.js';
 import type { Endpoint, ServedVariant, VariantTraffic } from './endpoint.js';
 import { EndpointDeployment, type LoadedVariant } from './endpoint-deployment.js';
 import type { DeploymentRecords } from './deployment-records.js';
@@ -24,6 +25,12 @@ export interface HostOptions {
   /** The traffic split's random numbers; Math.random unless told. */
   random?: Random;
   onNote?: HostNote;
+  /** Where captured requests go (the service wires the lake's table writer). */
+  captureSink?: CaptureSink;
+  /** Between writes of captured rows. 1 second. */
+  captureFlushMs?: number;
+  /** Most captured rows held while a write is in flight. 10,000. */
+  captureMaxPending?: number;
 }
 
 /** What an invocation answers. */
@@ -65,6 +72,7 @@ export class EndpointHost {
   readonly #id = `${hostname()}:${process.pid}`;
   /** The traffic last written per endpoint, to write only what changed. */
   readonly #reported = new Map<string, string>();
+  readonly #captures = new Map<string, CaptureWriter>();
   readonly #observers = new Set<(o: VariantObservation) => void>();
   #syncing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -122,6 +130,7 @@ export class EndpointHost {
         const records = requestRecords(body, variant.model.inputs);
         const scores = await variant.model.score(records);
         this.#observed(deployment, variant, true, started);
+        this.#capture(deployment, variant, records, scores, started);
         if (deployment.shadow) this.#mirror(deployment, deployment.shadow, records);
         return {
           variant: variant.served.name,
@@ -141,6 +150,11 @@ export class EndpointHost {
   observe(observer: (o: VariantObservation) => void): () => void {
     this.#observers.add(observer);
     return () => this.#observers.delete(observer);
+  }
+
+  /** Data capture's counts for the endpoint, when it captures here. */
+  captureStats(name: string): CaptureStats | null {
+    return this.#captures.get(name.toLowerCase())?.stats() ?? null;
   }
 
   /** Requests and errors per variant (the shadow's too) since this host started. */
@@ -163,6 +177,9 @@ export class EndpointHost {
     const generations = [...this.#current.values()];
     this.#current.clear();
     await Promise.all(generations.map((g) => g.retire()));
+    const captures = [...this.#captures.values()];
+    this.#captures.clear();
+    await Promise.all(captures.map((c) => c.close()));
   }
 
   async #sync(): Promise<void> {
@@ -176,11 +193,16 @@ export class EndpointHost {
         this.#current.delete(name);
         this.#failed.delete(name);
         void generation.retire();
+        void this.#captures.get(name)?.close();
+        this.#captures.delete(name);
         this.#note('endpoint.removed', { endpoint: name }, `Stopped serving endpoint ${name}.`);
       }
     // One at a time: loading is paid off the request path, and a burst of updates never
     // loads every model of the lake at once.
-    for (const endpoint of endpoints) await this.#deploy(endpoint);
+    for (const endpoint of endpoints) {
+      await this.#deploy(endpoint);
+      this.#captureFor(endpoint);
+    }
     await this.#reportTraffic();
   }
 
@@ -188,9 +210,10 @@ export class EndpointHost {
   async #reportTraffic(): Promise<void> {
     for (const name of this.#current.keys()) {
       const traffic = this.traffic(name);
-      const text = JSON.stringify(traffic);
+      const capture = this.captureStats(name);
+      const text = JSON.stringify([traffic, capture]);
       if (this.#reported.get(name) === text) continue;
-      await this.records.traffic(name, this.#id, traffic).catch(() => undefined);
+      await this.records.traffic(name, this.#id, traffic, capture).catch(() => undefined);
       this.#reported.set(name, text);
     }
   }
@@ -246,6 +269,57 @@ export class EndpointHost {
         `Endpoint ${endpoint.name} was not updated${before ? ' (the previous variants keep serving)' : ''}: ${message}`,
       );
     }
+  }
+
+  /** Starts or stops the endpoint's capture writer as its record says. */
+  #captureFor(endpoint: Endpoint): void {
+    const writer = this.#captures.get(endpoint.name);
+    if (endpoint.capture && !writer && this.options.captureSink)
+      this.#captures.set(
+        endpoint.name,
+        new CaptureWriter(
+          `endpoints.${endpoint.name.replace(/-/g, '_')}_capture`,
+          this.options.captureSink,
+          {
+            flushMs: this.options.captureFlushMs,
+            maxPending: this.options.captureMaxPending,
+          },
+        ),
+      );
+    if (endpoint.capture) {
+      const current = this.#captures.get(endpoint.name);
+      if (current) current.sample = endpoint.capture.sample;
+    }
+    if (!endpoint.capture && writer) {
+      this.#captures.delete(endpoint.name);
+      void writer.close();
+    }
+  }
+
+  /** A sampled request's records and answers into the capture buffer; never waits. */
+  #capture(
+    deployment: EndpointDeployment,
+    variant: LoadedVariant,
+    records: ReadonlyArray<Record<string, unknown>>,
+    scores: Scores,
+    started: number,
+  ): void {
+    const writer = this.#captures.get(deployment.endpoint.name);
+    if (!writer || (this.options.random ?? Math.random)() >= writer.sample) return;
+    const time = new Date();
+    const latencyMs = performance.now() - started;
+    writer.add(
+      records.map((record, i) => ({
+        time,
+        variant: variant.served.name,
+        model: variant.served.model,
+        version: variant.served.version,
+        latency_ms: latencyMs,
+        request: JSON.stringify(record),
+        prediction: JSON.stringify(scores.predictions[i] ?? null),
+        probabilities: scores.probabilities ? JSON.stringify(scores.probabilities[i]) : null,
+      })),
+    );
   }
 
   #mirror(deployment: EndpointDeployment, shadow: LoadedVariant, records: unknown[]): void {

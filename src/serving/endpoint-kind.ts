@@ -1,6 +1,6 @@
 import { LakeError } from '../errors/lake-error.js';
 import type { ResourceKind } from '../resources/resource-kind.js';
-import type { Endpoint, EndpointVariant, ShadowVariant } from './endpoint.js';
+import type { CaptureConfig, Endpoint, EndpointVariant, ShadowVariant } from './endpoint.js';
 
 /** A checked config as stored: names and weights filled in. */
 export interface EndpointRecordInput {
@@ -9,6 +9,7 @@ export interface EndpointRecordInput {
   variants: EndpointVariant[];
   shadow: ShadowVariant | null;
   instances: number;
+  capture: CaptureConfig | null;
 }
 
 // Names go into URLs and table names (`<endpoint>_capture`): no dots, slashes or spaces.
@@ -26,11 +27,12 @@ export const ENDPOINT_KIND: ResourceKind<Endpoint, EndpointRecordInput> = {
         `Invalid endpoint name ${JSON.stringify(name)}: use letters, digits, - and _, starting with a letter (at most 64 characters).`,
       );
   },
-  encode: ({ description, variants, shadow, instances }) => ({
+  encode: ({ description, variants, shadow, instances, capture }) => ({
     description,
     variants: JSON.stringify(variants),
     shadow: shadow ? JSON.stringify(shadow) : null,
     instances,
+    capture: capture ? JSON.stringify(capture) : null,
   }),
   decode: (row) => ({
     name: row['name'] as string,
@@ -38,6 +40,7 @@ export const ENDPOINT_KIND: ResourceKind<Endpoint, EndpointRecordInput> = {
     variants: JSON.parse(row['variants'] as string) as EndpointVariant[],
     shadow: row['shadow'] ? (JSON.parse(row['shadow'] as string) as ShadowVariant) : null,
     instances: Number(row['instances']),
+    capture: row['capture'] ? (JSON.parse(row['capture'] as string) as CaptureConfig) : null,
     createdAt: new Date(Number(row['created_at'])),
     updatedAt: new Date(Number(row['updated_at'])),
   }),

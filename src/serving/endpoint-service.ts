@@ -1,6 +1,7 @@
 import type { LakeServices } from '../lake-services.js';
 import { RecordStore } from '../resources/record-store.js';
 import type { Endpoint, EndpointChange, EndpointConfig, EndpointStatus } from './endpoint.js';
+import type { CaptureSink } from './capture-writer.js';
 import { checkConfig } from './endpoint-config.js';
 import { EndpointDeployment } from './endpoint-deployment.js';
 import { EndpointHost, type HostOptions, type Invocation } from './endpoint-host.js';
@@ -25,7 +26,7 @@ export class EndpointService {
   readonly #hosts = new Set<EndpointHost>();
 
   constructor(
-    services: LakeServices,
+    private readonly services: LakeServices,
     private readonly models: ServingModels,
   ) {
     this.#records = new RecordStore(services.db, services.events, ENDPOINT_KIND);
@@ -66,6 +67,7 @@ export class EndpointService {
         variants: change.variants ?? stored.variants,
         shadow: change.shadow === undefined ? stored.shadow : change.shadow,
         instances: change.instances ?? stored.instances,
+        capture: change.capture === undefined ? stored.capture : change.capture,
         description: change.description === undefined ? stored.description : change.description,
       },
       this.models,
@@ -94,6 +96,7 @@ export class EndpointService {
       endpoint,
       deployment,
       traffic: host ? host.traffic(endpoint.name) : (deployment?.traffic ?? []),
+      capture: host ? host.captureStats(endpoint.name) : (deployment?.capture ?? null),
     };
   }
 
@@ -104,8 +107,15 @@ export class EndpointService {
    * @example const host = lake.endpoints.host({ pollMs: 500 }); await host.start(); await host.invoke('churn', { json: { tenure: 3 } });
    */
   host(options: HostOptions = {}): EndpointHost {
-    const host = new EndpointHost(this.#records, this.models, this.#deployments, options, () =>
-      this.#hosts.delete(host),
+    const sink: CaptureSink = async (table, rows) => {
+      await (await this.services.writer()).write(table, rows, { mode: 'append' });
+    };
+    const host = new EndpointHost(
+      this.#records,
+      this.models,
+      this.#deployments,
+      { captureSink: sink, ...options },
+      () => this.#hosts.delete(host),
     );
     this.#hosts.add(host);
     return host;

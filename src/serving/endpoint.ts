@@ -1,3 +1,5 @@
+import type { CaptureStats } from './capture-writer.js';
+
 /** A production variant: a share of the traffic, answered by one model version (or alias). */
 export interface EndpointVariant {
   readonly name: string;
@@ -21,6 +23,8 @@ export interface Endpoint {
   readonly shadow: ShadowVariant | null;
   /** Serving processes wanted behind the endpoint's port (recorded; one is run today). */
   readonly instances: number;
+  /** A sampled share of requests and answers written to `endpoints.<name>_capture`. */
+  readonly capture: CaptureConfig | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -30,7 +34,13 @@ export interface EndpointConfig {
   readonly variants: ReadonlyArray<{ name?: string; model: string; weight?: number }>;
   readonly shadow?: { name?: string; model: string } | null;
   readonly instances?: number;
+  readonly capture?: CaptureConfig | null;
   readonly description?: string | null;
+}
+
+export interface CaptureConfig {
+  /** The share of requests captured, in (0, 1]. */
+  readonly sample: number;
 }
 
 /** What update takes: the parts given replace the stored ones (`shadow: null` removes it). */
@@ -55,6 +65,7 @@ export interface EndpointDeployment {
   readonly updatedAt: Date;
   /** The serving process's counts since it started (as of its latest poll). */
   readonly traffic: readonly VariantTraffic[];
+  readonly capture: CaptureStats | null;
 }
 
 export interface EndpointStatus {
@@ -63,6 +74,8 @@ export interface EndpointStatus {
   readonly deployment: EndpointDeployment | null;
   /** Requests per variant: this process's now when it serves the endpoint, else the host's. */
   readonly traffic: readonly VariantTraffic[];
+  /** Data capture's counts (dropped rows are those the writer could not keep up with). */
+  readonly capture: CaptureStats | null;
 }
 
 export interface VariantTraffic {

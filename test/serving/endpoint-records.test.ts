@@ -174,4 +174,52 @@ describe('endpoint records and the endpoint host', () => {
     const once = await lake.endpoints.invoke('split', { json: RECORD });
     expect(['a', 'b']).toContain(once.variant);
   });
+
+  it('captures a sampled share of requests into endpoints.<name>_capture in batches; when the writer falls behind it drops and counts', async () => {
+    await lake.endpoints.create('cap', {
+      variants: [{ name: 'main', model: 'delay:1' }],
+      capture: { sample: 1 },
+    });
+    await expect(
+      lake.endpoints.create('cap2', { variants: [{ model: 'delay:1' }], capture: { sample: 0 } }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const host = lake.endpoints.host({ only: 'cap', pollMs: 60_000, captureFlushMs: 50 });
+    await host.start();
+    for (let i = 0; i < 30; i++)
+      await host.invoke('cap', { json: [RECORD, { ...RECORD, hour: i % 24 }] });
+    await host.stop();
+    const rows = (
+      await lake.query(
+        'select variant, model, version, latency_ms, request, prediction, probabilities, time from endpoints.cap_capture',
+      )
+    ).rows();
+    expect(rows).toHaveLength(60);
+    expect(rows[0]).toMatchObject({ variant: 'main', model: 'delay', version: 1 });
+    expect(JSON.parse(rows[0]!['request'] as string)).toEqual(RECORD);
+    expect(JSON.parse(rows[0]!['probabilities'] as string)).toHaveLength(2);
+    expect((await lake.listTables('endpoints')).length).toBe(1);
+    expect((await lake.history('endpoints.cap_capture')).length).toBeLessThan(30);
+
+    // The writer far behind (no flush in the test's time): the buffer holds 5, the rest drop.
+    const behind = lake.endpoints.host({
+      only: 'cap',
+      pollMs: 60_000,
+      captureFlushMs: 60_000,
+      captureMaxPending: 5,
+    });
+    await behind.start();
+    const started = performance.now();
+    for (let i = 0; i < 20; i++) await behind.invoke('cap', { json: RECORD });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(behind.captureStats('cap')).toMatchObject({
+      sampled: 20,
+      pending: 5,
+      dropped: 15,
+      written: 0,
+    });
+    expect((await lake.endpoints.status('cap')).capture).toMatchObject({ dropped: 15 });
+    await behind.stop();
+    const count = (await lake.query('select count(*) as n from endpoints.cap_capture')).rows();
+    expect(Number(count[0]!['n'])).toBe(65);
+  });
 });

@@ -13,6 +13,7 @@ interface VariantOptions {
   /** A ref; false from --no-shadow (update). */
   shadow?: string | false;
   instances?: number;
+  capture?: number;
   description?: string;
 }
 
@@ -33,6 +34,11 @@ export function endpointCommand(): Command {
       )
       .option('--shadow <ref>', 'a shadow variant: gets a copy of every request, answers nothing')
       .option('--instances <n>', 'serving processes wanted (recorded)', whole('--instances'))
+      .option(
+        '--capture <share>',
+        'write this share of requests and answers to endpoints.NAME_capture (0.1: one in ten)',
+        Number,
+      )
       .option('--description <text>', 'what the endpoint is for');
 
   variantOptions(
@@ -83,6 +89,7 @@ export function endpointCommand(): Command {
           ? { shadow: config.shadow }
           : {}),
       ...(opts.instances !== undefined ? { instances: opts.instances } : {}),
+      ...(config.capture ? { capture: config.capture } : {}),
       ...(opts.description !== undefined ? { description: opts.description } : {}),
     });
     if (context.output.json) return context.output.data(updated);
@@ -130,6 +137,12 @@ export function endpointCommand(): Command {
             ?.map((v) => `${v.name}=${v.model}:${v.version}${v.shadow ? ' (shadow)' : ''}`)
             .join(', '),
           error: d?.error ?? undefined,
+          capture: e.capture
+            ? `${e.capture.sample * 100}% of requests` +
+              (status.capture
+                ? `: ${status.capture.written} written, ${status.capture.pending} pending, ${status.capture.dropped} dropped (writer behind)${status.capture.lastError ? `, last error: ${status.capture.lastError}` : ''}`
+                : '')
+            : undefined,
           host: d?.host,
           since: d?.updatedAt,
         });
@@ -233,6 +246,7 @@ function configOf(opts: VariantOptions): Partial<EndpointConfig> {
     variants,
     ...(typeof opts.shadow === 'string' ? { shadow: { model: opts.shadow } } : {}),
     ...(opts.instances !== undefined ? { instances: opts.instances } : {}),
+    ...(opts.capture !== undefined ? { capture: { sample: opts.capture } } : {}),
     ...(opts.description !== undefined ? { description: opts.description } : {}),
   };
 }

@@ -18,6 +18,7 @@ export function endpointsMigration(): Migration {
         .addColumn('variants', 'text', (c) => c.notNull())
         .addColumn('shadow', 'text')
         .addColumn('instances', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('capture', 'text')
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
@@ -30,6 +31,7 @@ export function endpointsMigration(): Migration {
         .addColumn('error', 'text')
         .addColumn('host', 'text', (c) => c.notNull())
         .addColumn('traffic', 'text')
+        .addColumn('capture', 'text')
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
     },
