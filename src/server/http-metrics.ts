@@ -78,6 +78,21 @@ function endpointMetrics(registry: Registry, host: EndpointHost, app: FastifyIns
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
+  new Gauge({
+    name: 'lakebox_endpoint_capture_rows',
+    help: 'Data capture rows by endpoint and state: written, pending, or dropped because the writer was behind.',
+    labelNames: ['endpoint', 'state'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const endpoint of host.serving()) {
+        const stats = host.captureStats(endpoint);
+        if (!stats) continue;
+        for (const state of ['written', 'pending', 'dropped'] as const)
+          this.set({ endpoint, state }, stats[state]);
+      }
+    },
+  });
   const stop = host.observe((o) => {
     const labels = { endpoint: o.endpoint, variant: o.variant, shadow: String(o.shadow) };
     requests.inc({ ...labels, outcome: o.ok ? 'ok' : 'error' });

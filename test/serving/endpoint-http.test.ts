@@ -178,6 +178,12 @@ describe('endpoints over HTTP in lakebox serve, and updates without downtime', (
     expect(text).toMatch(
       /lakebox_endpoint_latency_seconds_bucket\{le="0.005",endpoint="live",variant="main",shadow="false"\} \d+/,
     );
+    await lake.endpoints.update('live', { capture: { sample: 1 } });
+    await waitFor(async () => {
+      await invoke('live', JSON.stringify(RECORD));
+      const scraped = await (await fetch(`${base}/metrics`)).text();
+      return /lakebox_endpoint_capture_rows\{endpoint="live",state="written"\} [1-9]/.test(scraped);
+    });
     const { traffic } = await lake.endpoints.status('live');
     expect(traffic).toEqual([
       expect.objectContaining({ variant: 'main', shadow: false, requests: expect.any(Number) }),
