@@ -104,6 +104,13 @@ describe('endpoints over HTTP in lakebox serve, and updates without downtime', (
         { code: 'INVALID_ARGUMENT', details: { line: 2 } },
       ],
       ['nosuch', JSON.stringify(RECORD), 'application/json', 404, { code: 'ENDPOINT_NOT_FOUND' }],
+      [
+        'live',
+        JSON.stringify(Array.from({ length: 40_000 }, () => RECORD)),
+        'application/json',
+        413,
+        { code: 'PAYLOAD_TOO_LARGE' },
+      ],
     ];
     for (const [name, body, type, status, error] of cases) {
       const response = await invoke(name, body, type);
