@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lake } from '../../src/lake.js';
 import { serve, type RunningServe } from '../../src/server/serve.js';
+import { serveEndpoint } from '../../src/server/serve-endpoint.js';
 import { tempLake } from '../support/temp-lake.js';
 import { RECORD, trainDelay } from './fixtures.js';
 
@@ -202,5 +203,46 @@ describe('endpoints over HTTP in lakebox serve, and updates without downtime', (
     await waitFor(async () => (await invoke('fresh', JSON.stringify(RECORD))).status === 200);
     await lake.endpoints.delete('fresh');
     await waitFor(async () => (await invoke('fresh', JSON.stringify(RECORD))).status === 404);
+  });
+
+  it('alone beyond loopback (lakebox endpoint serve), needs a valid token and serves that endpoint only', async () => {
+    const alone = await serveEndpoint(lake, 'live', {
+      host: '0.0.0.0',
+      port: 0,
+      log: () => undefined,
+    });
+    try {
+      const url = `http://127.0.0.1:${alone.port}/endpoints/live/invocations`;
+      const post = (headers: Record<string, string> = {}) =>
+        fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(RECORD),
+        });
+      const refused = await post();
+      expect(refused.status).toBe(401);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+        'UNAUTHORIZED',
+      );
+      const { token } = await lake.tokens.create('serving-test');
+      const auth = { authorization: `Bearer ${token}` };
+      // A new process finds the broken config (delay:3) and has nothing to serve yet.
+      const unloaded = await post(auth);
+      expect(unloaded.status).toBe(503);
+      expect(((await unloaded.json()) as { error: { code: string } }).error.code).toBe(
+        'ENDPOINT_NOT_SERVING',
+      );
+      expect((await fetch(`http://127.0.0.1:${alone.port}/readyz`)).status).toBe(503);
+      await lake.endpoints.update('live', { variants: [{ name: 'main', model: 'delay:2' }] });
+      await waitFor(async () => (await post(auth)).status === 200);
+      const answered = await post(auth);
+      expect(((await answered.json()) as Answer).version).toBe(2);
+      const runs = await fetch(`http://127.0.0.1:${alone.port}/runs`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(runs.status).toBe(404);
+    } finally {
+      await alone.stop();
+    }
   });
 });
