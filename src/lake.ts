@@ -56,6 +56,8 @@ import { FunctionService } from './functions/function-service.js';
 import { TriggerService } from './triggers/trigger-service.js';
 import { triggerTargets } from './trigger-targets.js';
 import { qualityGateOver } from './quality-gate-adapter.js';
+import { EndpointService } from './serving/endpoint-service.js';
+import { servingModelsOver } from './serving-models-adapter.js';
 import type { DistributedExecutor, StopOptions, WorkOptions } from './runs/distributed-executor.js';
 import { LocalExecutor } from './runs/local-executor.js';
 import type { Run } from './runs/run.js';
@@ -141,6 +143,7 @@ export class Lake {
   #functions: FunctionService | undefined;
   #triggers: TriggerService | undefined;
   #objectEvents: ObjectEvents | undefined;
+  #endpoints: EndpointService | undefined;
 
   private constructor(
     /** The lake directory: config, metadata (SQLite), staging and caches. */
@@ -383,6 +386,19 @@ export class Lake {
    */
   get triggers(): TriggerService {
     return (this.#triggers ??= new TriggerService(this.services, triggerTargets(this)));
+  }
+
+  /**
+   * Model endpoints (SageMaker endpoints): production variants with weights, a shadow, and
+   * a host that serves them (`lakebox serve`, `lakebox endpoint serve NAME`).
+   *
+   * @example await lake.endpoints.create('churn', { variants: [{ name: 'main', model: 'churn@production' }] });
+   */
+  get endpoints(): EndpointService {
+    return (this.#endpoints ??= new EndpointService(
+      this.services,
+      servingModelsOver(() => this.ml),
+    ));
   }
 
   /** Every feature registers its run kinds when first used: use them all. */

@@ -8,6 +8,7 @@ import { eventsCommand } from './commands/events-command.js';
 import { dlqCommand } from './commands/dlq-command.js';
 import { functionCommand } from './commands/function-command.js';
 import { triggerCommand } from './commands/trigger-command.js';
+import { endpointCommand } from './commands/endpoint-command.js';
 import { dispatchCommand } from './commands/dispatch-command.js';
 import { syncCommand } from './commands/sync-command.js';
 import { initCommand } from './commands/init-command.js';
@@ -61,6 +62,7 @@ export function buildProgram(): Command {
     triggerCommand(),
     dlqCommand(),
     mlCommand(),
+    endpointCommand(),
     syncCommand(),
     workerCommand(),
     serveCommand(),

@@ -97,7 +97,8 @@ export type ResourceEventPrefix =
   | 'source'
   | 'migration_task'
   | 'function'
-  | 'trigger';
+  | 'trigger'
+  | 'endpoint';
 type ResourceChange = 'created' | 'updated' | 'deleted';
 type ResourceEvents = {
   [T in `${ResourceEventPrefix}.${ResourceChange}`]: { name: string };
@@ -168,6 +169,7 @@ export const EVENT_TYPES: Record<EventType, string> = {
     migration_task: 'migration task',
     function: 'function',
     trigger: 'trigger',
+    endpoint: 'model endpoint',
   }),
   'trigger.delivered': 'a trigger started its target for an event',
   'trigger.failed': 'a trigger could not start its target for an event',

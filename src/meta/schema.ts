@@ -86,6 +86,8 @@ export interface MetaSchema {
   lb_trigger_delivery: TriggerDeliveryRow;
   lb_object_state: ObjectStateRow;
   lb_object_zone: ObjectZoneRow;
+  lb_endpoint: EndpointRow;
+  lb_endpoint_deployment: EndpointDeploymentRow;
 }
 
 type Json = string;
@@ -277,4 +279,37 @@ export interface TriggerDeliveryRow {
   chain_depth: number;
   error: string | null;
   created_at: number;
+}
+
+export interface EndpointRow {
+  name: string;
+  description: string | null;
+  /** The production variants as JSON: `[{ name, model, weight }]`, `model` a model ref. */
+  variants: Json;
+  /** The shadow variant as JSON (`{ name, model }`), or null. */
+  shadow: Json | null;
+  instances: number;
+  /** Data capture as JSON (`{ sample }`), or null. */
+  capture: Json | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** What a serving process last did with an endpoint: loaded, or failed to load, a config. */
+export interface EndpointDeploymentRow {
+  endpoint_name: string;
+  /** `serving`, or `failed` when the latest config could not be loaded (the previous one serves). */
+  state: string;
+  /** The variants served, resolved to model versions, as JSON. */
+  serving: Json | null;
+  /** The record's `updated_at` that was tried last. */
+  config_at: number;
+  error: string | null;
+  /** The serving process, `host:pid`. */
+  host: string;
+  /** The host's VariantTraffic list as JSON, since it started. */
+  traffic: Json | null;
+  /** The host's CaptureStats as JSON, when the endpoint captures. */
+  capture: Json | null;
+  updated_at: number;
 }

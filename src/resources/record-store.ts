@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { closeNames } from '../catalog/close-names.js';
+import type { NewEvent } from '../events/event-catalogue.js';
 import type { EventLog } from '../events/event-log.js';
 import type { MetaSchema } from '../meta/schema.js';
 import type { ResourceColumns, ResourceKind } from './resource-kind.js';
@@ -140,9 +141,13 @@ export class RecordStore<R, Input extends { name: string }> {
 
   /** Appended last in the change's transaction: the record and its event commit together. */
   async #emit(trx: AnyResourceTrx, change: 'created' | 'updated' | 'deleted', name: string) {
-    await this.#events.append(
-      { type: `${this.#kind.eventPrefix}.${change}` as const, subject: name, payload: { name } },
-      trx as unknown as Transaction<MetaSchema>,
-    );
+    // Every resource event has the payload { name }; TypeScript stops matching a template
+    // type against the catalogue's union past 25 members, so the shape is stated.
+    const event = {
+      type: `${this.#kind.eventPrefix}.${change}`,
+      subject: name,
+      payload: { name },
+    } as NewEvent;
+    await this.#events.append(event, trx as unknown as Transaction<MetaSchema>);
   }
 }

@@ -6,6 +6,8 @@ import { installHttpMetrics } from './http-metrics.js';
 import { requestIdOf } from './request-id.js';
 import { healthRoutes, type Readiness } from './routes/health.js';
 import { runRoutes } from './routes/runs.js';
+import { endpointRoutes } from './routes/endpoints.js';
+import type { EndpointHost } from '../serving/endpoint-host.js';
 
 export interface HttpServerOptions {
   lake: Lake;
@@ -14,6 +16,10 @@ export interface HttpServerOptions {
   authRequired: boolean;
   /** A request that failed inside the server (a 5xx), for the log. */
   onInternalError?: (error: unknown, route: string, requestId: string) => void;
+  /** The endpoints this server answers `POST /endpoints/:name/invocations` for. */
+  endpoints?: EndpointHost;
+  /** Serve the endpoints only (`lakebox endpoint serve`): no /runs. */
+  endpointsOnly?: boolean;
   /** Largest request body, in bytes. 1 MiB. */
   bodyLimit?: number;
 }
@@ -51,8 +57,9 @@ export function httpServer(options: HttpServerOptions): FastifyInstance {
     ),
   );
   app.setNotFoundHandler(notFoundHandler);
-  installHttpMetrics(app, options.lake);
+  installHttpMetrics(app, options.lake, options.endpoints);
   void app.register(healthRoutes(options.readiness));
-  void app.register(runRoutes(options.lake));
+  if (!options.endpointsOnly) void app.register(runRoutes(options.lake));
+  if (options.endpoints) void app.register(endpointRoutes(options.endpoints));
   return app;
 }

@@ -90,6 +90,12 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   MODEL_NOT_FOUND: 404,
   MODEL_VERSION_NOT_FOUND: 404,
   MODEL_ALIAS_CONFLICT: 409,
+  ENDPOINT_NOT_FOUND: 404,
+  ENDPOINT_EXISTS: 409,
+  // The endpoint keeps serving its previous variants; the new ones could not be loaded.
+  ENDPOINT_UPDATE_FAILED: 422,
+  // Known to the lake but not loaded here yet (just created, or its models failed to load).
+  ENDPOINT_NOT_SERVING: 503,
   UNAUTHORIZED: 401,
   PAYLOAD_TOO_LARGE: 413,
   QUALITY_GATE_FAILED: 422,

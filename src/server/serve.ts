@@ -33,6 +33,8 @@ export interface ServeOptions {
   dispatch?: boolean;
   /** Longest idle wait of the trigger dispatcher between reads. */
   dispatchPollMs?: number;
+  /** Between reads of the endpoint records (created, updated, deleted endpoints). 1 second. */
+  endpointPollMs?: number;
   /** Between prunes of the event log (its retention). One hour. */
   retentionEveryMs?: number;
   log: ServeLog;
@@ -168,6 +170,9 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
     };
     return { ready: Object.values(checks).every((check) => check.ok), checks };
   };
+  // Every endpoint's models are loaded before the port opens: no request pays a load.
+  const endpoints = lake.endpoints.host({ pollMs: options.endpointPollMs, onNote: log });
+  await endpoints.start();
   const host = options.host ?? '127.0.0.1';
   // Beyond loopback anyone on the network could reach the lake: a token is a must there.
   const authRequired = !isLoopback(host);
@@ -175,6 +180,7 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
     lake,
     readiness,
     authRequired,
+    endpoints,
     onInternalError: (error, route, requestId) =>
       log(
         'http.error',
@@ -187,7 +193,7 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
   log(
     'listening',
     { host: address, port, auth: authRequired ? 'required' : 'optional' },
-    `Listening on http://${address}:${port} (/healthz, /readyz, /runs); API tokens ${authRequired ? 'required' : 'optional on loopback'}.`,
+    `Listening on http://${address}:${port} (/healthz, /readyz, /runs, /endpoints); API tokens ${authRequired ? 'required' : 'optional on loopback'}.`,
   );
   if (authRequired && !(await lake.tokens.list()).some((t) => t.revokedAt === null))
     log(
@@ -201,6 +207,7 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
     async stop(stop = {}) {
       stopping = true;
       await app.close();
+      await endpoints.stop();
       await retention.stop();
       await (await objects)?.stop();
       await scheduler.stop();
@@ -211,7 +218,8 @@ export async function serve(lake: Lake, options: ServeOptions): Promise<RunningS
   };
 }
 
-function isLoopback(host: string): boolean {
+/** Whether `host` listens on this machine only (where tokens are optional). */
+export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 

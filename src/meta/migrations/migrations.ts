@@ -16,6 +16,7 @@ import { lakeIdentityMigration } from './018-lake-identity.js';
 import { functionsMigration } from './020-functions.js';
 import { triggersMigration } from './021-triggers.js';
 import { objectStateMigration } from './022-object-state.js';
+import { endpointsMigration } from './023-endpoints.js';
 
 /** Migrations live in code (not files found at run time) so a bundled Lakebox carries them. */
 export function migrationProvider(dialect: MetaDialect): MigrationProvider {
@@ -38,6 +39,7 @@ export function migrationProvider(dialect: MetaDialect): MigrationProvider {
         '020-functions': functionsMigration(dialect),
         '021-triggers': triggersMigration(),
         '022-object-state': objectStateMigration(),
+        '023-endpoints': endpointsMigration(),
       };
     },
   };
