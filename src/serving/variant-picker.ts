@@ -15,15 +15,3 @@ export function variantPicker(weights: readonly number[], random: Random): () =>
     return cumulative.length - 1;
   };
 }
-
-/** A small seeded generator (mulberry32) for reproducible traffic splits in tests. */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

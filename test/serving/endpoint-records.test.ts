@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lake } from '../../src/lake.js';
-import { seededRandom } from '../../src/serving/variant-picker.js';
+import { seededRandom } from '../../src/ml/features/seeded-random.js';
 import { tempLake } from '../support/temp-lake.js';
 import { RECORD, trainDelay } from './fixtures.js';
 

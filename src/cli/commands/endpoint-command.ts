@@ -6,6 +6,7 @@ import type { InvocationBody } from '../../serving/request-records.js';
 import { serveEndpoint } from '../../server/serve-endpoint.js';
 import { CliContext } from '../cli-context.js';
 import { shutdownSignals } from '../shutdown-signals.js';
+import { logLines } from '../log-lines.js';
 
 interface VariantOptions {
   model?: string;
@@ -212,14 +213,7 @@ export function endpointCommand(): Command {
       ) => {
         const context = CliContext.of(command);
         const json = opts.logFormat === 'json' || context.output.json;
-        const log = (event: string, fields: Record<string, unknown>, text: string): void => {
-          const ts = new Date().toISOString();
-          process.stdout.write(
-            json
-              ? `${JSON.stringify({ ts, event, ...fields, msg: text })}\n`
-              : `${ts} ${event} ${text}\n`,
-          );
-        };
+        const log = logLines(json);
         const signals = shutdownSignals();
         const running = await serveEndpoint(await context.lake(), name, {
           host: opts.host,

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { serve } from '../../server/serve.js';
 import { CliContext } from '../cli-context.js';
 import { shutdownSignals } from '../shutdown-signals.js';
+import { logLines } from '../log-lines.js';
 
 interface ServeCommandOptions {
   host: string;
@@ -42,14 +43,7 @@ export function serveCommand(): Command {
     .action(async (opts: ServeCommandOptions, command: Command) => {
       const context = CliContext.of(command);
       const json = opts.logFormat === 'json' || context.output.json;
-      const log = (event: string, fields: Record<string, unknown>, text: string): void => {
-        const ts = new Date().toISOString();
-        process.stdout.write(
-          json
-            ? `${JSON.stringify({ ts, event, ...fields, msg: text })}\n`
-            : `${ts} ${event} ${text}\n`,
-        );
-      };
+      const log = logLines(json);
       const signals = shutdownSignals();
       const lake = await context.lake();
       const running = await serve(lake, {

@@ -6,6 +6,7 @@ import {
 import { scanSummary } from '../../events/object-scan/scan-summary.js';
 import { CliContext } from '../cli-context.js';
 import { shutdownSignals } from '../shutdown-signals.js';
+import { logLines } from '../log-lines.js';
 
 interface WatchOptions {
   once?: boolean;
@@ -39,14 +40,7 @@ export function watchCommand(): Command {
     .action(async (opts: WatchOptions, command: Command) => {
       const context = CliContext.of(command);
       const json = opts.logFormat === 'json' || context.output.json;
-      const log = (event: string, fields: Record<string, unknown>, text: string): void => {
-        const ts = new Date().toISOString();
-        process.stdout.write(
-          json
-            ? `${JSON.stringify({ ts, event, ...fields, msg: text })}\n`
-            : `${ts} ${event} ${text}\n`,
-        );
-      };
+      const log = logLines(json);
       if (opts.once) {
         const lake = await context.lake();
         let counts = await lake.scanObjects();
